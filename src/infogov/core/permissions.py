@@ -1,0 +1,189 @@
+"""Who may see what (第四条): one Scope per user, used both as a queryset filter and per object.
+
+- department / unit staff: the cases their own organisation owns;
+- authority staff and leaders: every case of their jurisdiction and the jurisdictions below;
+- government approvers: the cases of their own jurisdiction and below (they approve them);
+- co-supervisors (DRC, finance, audit, planning): the co-supervised cases of their jurisdiction and below;
+- experts: the cases they are assigned to;
+- the three platform administrators: no case data at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import rules
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+from infogov.org.choices import AUTHORITY_ROLES, OrganisationKind, Role
+
+
+@dataclass
+class Scope:
+    user_id: int | None
+    roles_by_org: dict[int, frozenset[str]] = field(default_factory=dict)
+    authority_jurisdictions: frozenset[int] = frozenset()
+    government_jurisdictions: frozenset[int] = frozenset()
+    cosupervised_jurisdictions: frozenset[int] = frozenset()
+    is_expert: bool = False
+
+    @classmethod
+    def anonymous(cls) -> Scope:
+        return cls(user_id=None)
+
+    @classmethod
+    def for_user(cls, user: Any) -> Scope:
+        from infogov.org.models import Jurisdiction, Membership
+
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return cls.anonymous()
+        memberships = list(
+            Membership.objects.filter(user=user).select_related("organisation__jurisdiction").only(
+                "role", "organisation__id", "organisation__kind", "organisation__cosupervision",
+                "organisation__jurisdiction__id", "organisation__jurisdiction__path",
+            )
+        )
+        roles_by_org: dict[int, set[str]] = {}
+        authority_paths, government_paths, cosup_paths = set(), set(), set()
+        for m in memberships:
+            org = m.organisation
+            roles_by_org.setdefault(org.id, set()).add(m.role)
+            path = org.jurisdiction.path
+            if m.role in AUTHORITY_ROLES and org.kind == OrganisationKind.AUTHORITY:
+                authority_paths.add(path)
+            elif m.role == Role.GOV_APPROVER and org.kind == OrganisationKind.GOVERNMENT:
+                government_paths.add(path)
+            elif m.role == Role.CO_SUPERVISOR and org.cosupervision:
+                cosup_paths.add(path)
+        below = _jurisdictions_below(Jurisdiction, authority_paths | government_paths | cosup_paths)
+        return cls(
+            user_id=user.pk,
+            roles_by_org={k: frozenset(v) for k, v in roles_by_org.items()},
+            authority_jurisdictions=frozenset(j for j, p in below if any(p.startswith(a) for a in authority_paths)),
+            government_jurisdictions=frozenset(
+                j for j, p in below if any(p.startswith(a) for a in government_paths)
+            ),
+            cosupervised_jurisdictions=frozenset(j for j, p in below if any(p.startswith(a) for a in cosup_paths)),
+            is_expert=any(Role.EXPERT in r for r in roles_by_org.values()),
+        )
+
+    # -- facts -------------------------------------------------------------------------------
+    @cached_property
+    def org_ids(self) -> frozenset[int]:
+        """Organisations whose own cases this user works on (staff of any kind, not admins)."""
+        case_roles = {Role.DEPT_STAFF, Role.AUTHORITY_STAFF, Role.AUTHORITY_LEADER, Role.GOV_APPROVER}
+        return frozenset(o for o, r in self.roles_by_org.items() if r & case_roles)
+
+    def org_ids_with_role(self, *roles_: str) -> frozenset[int]:
+        return frozenset(o for o, r in self.roles_by_org.items() if r.intersection(roles_))
+
+    def is_authority_for(self, jurisdiction_id: int) -> bool:
+        return jurisdiction_id in self.authority_jurisdictions
+
+    def is_government_of(self, jurisdiction_id: int) -> bool:
+        return jurisdiction_id in self.government_jurisdictions
+
+    def is_assigned(self, case: models.Model) -> bool:
+        from .models import CaseAssignment
+
+        if not self.is_expert or self.user_id is None:
+            return False
+        return CaseAssignment.objects.for_case(case).filter(user_id=self.user_id).exists()
+
+    # -- the two faces of one rule: a queryset filter and an object check --------------------
+    def case_q(self, model: type[models.Model]) -> Q:
+        if self.user_id is None:
+            return Q(pk__in=[])
+        q = Q(owner_id__in=self.org_ids) if self.org_ids else Q(pk__in=[])
+        seen = self.authority_jurisdictions | self.government_jurisdictions
+        if seen:
+            q |= Q(jurisdiction_id__in=seen)
+        cosup = model.cosupervision_q() if hasattr(model, "cosupervision_q") else None
+        if self.cosupervised_jurisdictions and cosup is not None:
+            q |= cosup & Q(jurisdiction_id__in=self.cosupervised_jurisdictions)
+        if self.is_expert:
+            from .models import CaseAssignment
+
+            q |= Q(
+                pk__in=CaseAssignment.objects.filter(
+                    user_id=self.user_id, case_type=ContentType.objects.get_for_model(model)
+                ).values("case_id")
+            )
+        return q
+
+    def can_view(self, case: Any) -> bool:
+        if self.user_id is None:
+            return False
+        if case.owner_id in self.org_ids:
+            return True
+        if case.jurisdiction_id in self.authority_jurisdictions | self.government_jurisdictions:
+            return True
+        if case.jurisdiction_id in self.cosupervised_jurisdictions and getattr(case, "is_cosupervised", None):
+            if case.is_cosupervised():
+                return True
+        return self.is_assigned(case)
+
+    def can_change(self, case: Any) -> bool:
+        """Editing a case's own content: its owner, or the competent authority."""
+        return self.user_id is not None and (
+            case.owner_id in self.org_ids_with_role(Role.DEPT_STAFF, Role.AUTHORITY_STAFF, Role.AUTHORITY_LEADER)
+            or self.is_authority_for(case.jurisdiction_id)
+        )
+
+
+def _jurisdictions_below(jurisdiction_model: Any, paths: set[str]) -> list[tuple[int, str]]:
+    if not paths:
+        return []
+    q = Q()
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return list(jurisdiction_model.objects.filter(q).values_list("id", "path"))
+
+
+def scope_of(user: Any) -> Scope:
+    return user.scope if getattr(user, "is_authenticated", False) else Scope.anonymous()
+
+
+def restrict(queryset: models.QuerySet, user: Any) -> models.QuerySet:
+    """The selector every list goes through: only the cases `user` may see."""
+    return queryset.filter(scope_of(user).case_q(queryset.model))
+
+
+# rules-library predicates: object permissions for `user.has_perm("<app>.view_<model>", case)`.
+@rules.predicate
+def can_view_case(user: Any, case: Any) -> bool:
+    return case is not None and scope_of(user).can_view(case)
+
+
+@rules.predicate
+def can_change_case(user: Any, case: Any) -> bool:
+    return case is not None and scope_of(user).can_change(case) and not user.has_role(Role.AUDIT_ADMIN)
+
+
+@rules.predicate
+def is_audit_admin(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and user.has_role(Role.AUDIT_ADMIN)
+
+
+@rules.predicate
+def is_system_admin(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and user.has_role(Role.SYS_ADMIN)
+
+
+@rules.predicate
+def is_security_admin(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and user.has_role(Role.SEC_ADMIN)
+
+
+def register_case_permissions(model: type[models.Model]) -> None:
+    label = model._meta.app_label
+    name = model._meta.model_name
+    rules.add_perm(f"{label}.view_{name}", can_view_case)
+    rules.add_perm(f"{label}.change_{name}", can_change_case)
+
+
+rules.add_perm("core.view_auditevent", is_audit_admin)

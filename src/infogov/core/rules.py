@@ -1,0 +1,159 @@
+"""Rules: article-cited checks that guard transitions (and the rules-library object permissions).
+
+A rule has a code, a citation (第十三条第一款), a Chinese message and an effective date. It reads
+the case and the context, never writes, and answers pass or fail with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from .regulation import Citation
+
+MEASURES_IN_FORCE = dt.date(2015, 1, 1)  # 第三十五条
+
+
+@dataclass
+class RuleContext:
+    """What a rule may look at besides the case: who acts, on which day, with what input."""
+
+    user: Any = None
+    today: dt.date = field(default_factory=timezone.localdate)
+    payload: dict[str, Any] = field(default_factory=dict)
+    transition: str = ""
+
+
+@dataclass(frozen=True)
+class RuleFailure:
+    code: str
+    citation: str
+    message: str
+
+    @property
+    def article(self) -> int:
+        return Citation.parse(self.citation).article
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "article": self.citation, "message": self.message}
+
+
+Check = Callable[[Any, RuleContext], "bool | str | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An article-cited check. `check` returns True (pass), False (fail: the rule's message),
+    a string (fail with that reason), or None (cannot be judged yet — treated as pass)."""
+
+    code: str
+    citation: str
+    message: str
+    check: Check
+    effective: dt.date = MEASURES_IN_FORCE
+    summary: str = ""
+
+    @property
+    def article(self) -> int:
+        return Citation.parse(self.citation).article
+
+    def evaluate(self, case: Any, ctx: RuleContext) -> RuleFailure | None:
+        if ctx.today < self.effective:
+            return None
+        outcome = self.check(case, ctx)
+        if outcome is True or outcome is None:
+            return None
+        reason = outcome if isinstance(outcome, str) else self.message
+        return RuleFailure(self.code, self.citation, reason)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str, *, citation: str, message: str, effective: str | dt.date = MEASURES_IN_FORCE, summary: str = ""
+) -> Callable[[Check], Rule]:
+    """Register a rule. The function's docstring quotes the clause it enforces."""
+
+    Citation.parse(citation)  # fail at import time on a malformed citation
+    eff = dt.date.fromisoformat(effective) if isinstance(effective, str) else effective
+
+    def register(fn: Check) -> Rule:
+        if code in REGISTRY and REGISTRY[code].check.__qualname__ != fn.__qualname__:
+            raise ValueError(f"rule code {code} registered twice")
+        doc = (fn.__doc__ or "").strip()
+        r = Rule(code=code, citation=citation, message=message, check=fn, effective=eff,
+                 summary=summary or (doc.splitlines()[0] if doc else message))
+        REGISTRY[code] = r
+        return r
+
+    return register
+
+
+def evaluate_all(rules_: list[Rule], case: Any, ctx: RuleContext) -> list[RuleFailure]:
+    return [f for r in rules_ if (f := r.evaluate(case, ctx)) is not None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Article 4: who acts. The city authority supervises the whole city; a county/district/zone
+# authority its own jurisdiction; governments approve for their own level; owners act on their own.
+
+
+@rule(
+    "A4-AUTHORITY",
+    citation="第四条第二款",
+    message="只有对该事项所在辖区有管辖权的信息化主管部门才能办理",
+    summary="信息化主管部门在本辖区内负责规划、指导、协调和监督管理",
+)
+def acts_as_competent_authority(case: Any, ctx: RuleContext) -> bool:
+    """县（市）、区人民政府和开发区管委会负责工业经济的部门是信息化主管部门，负责本辖区内信息化建设工作的……监督管理。"""
+    return ctx.user is not None and ctx.user.scope.is_authority_for(case.jurisdiction_id)
+
+
+@rule(
+    "A4-OWNER",
+    citation="第四条第一款",
+    message="只有该事项的责任单位才能办理此步骤",
+    summary="事项由其责任单位（编制单位、建设单位）经办",
+)
+def acts_for_owner(case: Any, ctx: RuleContext) -> bool:
+    """责任单位对本单位事项负责；其他单位不得代为办理。"""
+    return ctx.user is not None and case.owner_id in ctx.user.scope.org_ids_with_role("dept_staff", "authority_staff",
+                                                                                       "authority_leader")
+
+
+@rule(
+    "A4-GOVERNMENT",
+    citation="第四条第二款",
+    message="只有本级人民政府或开发区管委会的审批人员才能批准",
+    summary="由本级人民政府或开发区管委会批准",
+)
+def acts_as_government(case: Any, ctx: RuleContext) -> bool:
+    """……经本级人民政府或者开发区管委会批准……"""
+    return ctx.user is not None and ctx.user.scope.is_government_of(case.jurisdiction_id)
+
+
+@rule(
+    "A4-EXPERT",
+    citation="第四条第一款",
+    message="只有分派到该事项的专家才能提交论证意见",
+    summary="专家只办理分派给本人的事项",
+)
+def acts_as_assigned_expert(case: Any, ctx: RuleContext) -> bool:
+    """专家论证由受邀专家本人完成。"""
+    return ctx.user is not None and ctx.user.scope.is_assigned(case)
+
+
+@rule(
+    "A4-NO-AUDIT-WRITE",
+    citation="第三十四条",
+    message="安全审计员只能查阅审计日志，不能办理或修改业务数据（三员分立）",
+    summary="三员分立：审计管理员不得变更数据",
+)
+def not_audit_admin(case: Any, ctx: RuleContext) -> bool:
+    """工作人员在信息化工作中滥用职权……依法给予行政处分：审计职责与办理职责分离。"""
+    return ctx.user is None or not ctx.user.has_role("audit_admin")

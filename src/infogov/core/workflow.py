@@ -1,0 +1,323 @@
+"""The workflow core: declarations on django-fsm-2, guards that are article-cited rules, one
+transaction per step (lock → guards → state → docket → obligations), explanations for the UI.
+
+A declaration (``<app>/workflows.py``) reads like the regulation::
+
+    submit = Transition("submit", source=DRAFT, target=SUBMITTED, label="提交",
+                        by=[acts_for_owner], guards=[has_security_plan], citation="第九条第一款",
+                        opens=[Duty("review", ...)], closes=["revise"])
+    WORKFLOW = Workflow(Project, states=ProjectState, transitions=[submit, ...])
+
+Under it, django-fsm-2 holds the state field (protected: nothing assigns it directly) and its
+ConcurrentTransitionMixin refuses a save whose state changed since the row was read.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.db import DatabaseError, models, transaction
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import transition as fsm_transition
+
+from . import docket
+from .errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
+from .models import DocketEvent
+from .obligations import Duty, obligation_open, obligations_fulfil
+from .regulation import Citation
+from .rules import Rule, RuleContext, RuleFailure, evaluate_all, not_audit_admin
+
+Effect = Callable[[Any, "StepContext"], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    source: str | tuple[str, ...]
+    target: str
+    label: str
+    by: tuple[Rule, ...] = ()
+    guards: tuple[Rule, ...] = ()
+    citation: str = ""
+    opens: tuple[Duty, ...] = ()
+    closes: tuple[str, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    confirm: str = ""  # shown before an irreversible step
+    comment_required: bool = False
+    style: str = "primary"  # primary | danger | secondary
+
+    def __post_init__(self) -> None:
+        if self.citation:
+            Citation.parse(self.citation)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+
+@dataclass
+class StepContext:
+    user: Any
+    transition: Transition
+    comment: str
+    payload: dict[str, Any]
+    event: DocketEvent | None = None
+
+
+@dataclass
+class Option:
+    """One transition as a user sees it: may they fire it, and if not, why (with articles)."""
+
+    name: str
+    label: str
+    target: str
+    allowed: bool
+    blockers: list[RuleFailure]
+    confirm: str = ""
+    style: str = "primary"
+    comment_required: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "transition": self.name, "label": self.label, "target": self.target, "allowed": self.allowed,
+            "confirm": self.confirm, "blockers": [b.as_dict() for b in self.blockers],
+        }
+
+
+class Workflow:
+    """A case model's declared procedure."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        *,
+        states: type[models.TextChoices],
+        transitions: Iterable[Transition],
+        initial: str,
+        title: str = "",
+    ) -> None:
+        self.model = model
+        self.states = states
+        self.initial = initial
+        self.title = title or str(model._meta.verbose_name)
+        self.transitions: dict[str, Transition] = {}
+        for t in transitions:
+            if t.name in self.transitions:
+                raise ValueError(f"{model.__name__}: transition {t.name} declared twice")
+            for s in (*t.sources, t.target):
+                if s not in states.values:
+                    raise ValueError(f"{model.__name__}.{t.name}: unknown state {s!r}")
+            self.transitions[t.name] = t
+        REGISTRY[model] = self
+
+    def install(self) -> None:
+        """Attach each transition to the model as a django-fsm-2 transition method."""
+        field_ = self.model._meta.get_field("state")
+        for t in self.transitions.values():
+            def method(instance: Any) -> None:  # the state change itself; effects run in fire()
+                return None
+
+            method.__name__ = f"fsm_{t.name}"
+            method.__qualname__ = f"{self.model.__name__}.fsm_{t.name}"
+            decorated = fsm_transition(field=field_, source=list(t.sources), target=t.target)(method)
+            setattr(self.model, f"fsm_{t.name}", decorated)
+        field_._collect_transitions(sender=self.model)
+
+    def label_of(self, state: str) -> str:
+        try:
+            return str(self.states(state).label)
+        except ValueError:
+            return state
+
+    def from_state(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions.values() if state in t.sources]
+
+    def get(self, name: str) -> Transition:
+        try:
+            return self.transitions[name]
+        except KeyError:
+            raise InvalidInput(f"“{self.title}”没有名为 {name} 的办理步骤", code="unknown_transition") from None
+
+    def diagram(self) -> str:
+        """A Mermaid state diagram generated from the declaration (for the user guides)."""
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
+        for s in self.states:
+            lines.append(f"    {s.value}: {s.label}")
+        for t in self.transitions.values():
+            cite = f"（{t.citation}）" if t.citation else ""
+            for src in t.sources:
+                lines.append(f"    {src} --> {t.target}: {t.label}{cite}")
+        return "\n".join(lines)
+
+
+REGISTRY: dict[type[models.Model], Workflow] = {}
+
+
+def workflow_for(case_or_model: Any) -> Workflow:
+    model = case_or_model if isinstance(case_or_model, type) else type(case_or_model)
+    try:
+        return REGISTRY[model]
+    except KeyError:
+        raise LookupError(f"no workflow declared for {model.__name__}") from None
+
+
+def install_all_workflows() -> None:
+    """Import every app's workflows module (declaring registers) and attach the transitions."""
+    for config in django_apps.get_app_configs():
+        if config.name.startswith(("infogov.", "tests.")):
+            try:
+                importlib.import_module(f"{config.name}.workflows")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.workflows":
+                    raise
+    for wf in REGISTRY.values():
+        wf.install()
+
+
+# -- explanation and firing ----------------------------------------------------------------------
+
+
+def _check(t: Transition, case: Any, ctx: RuleContext) -> list[RuleFailure]:
+    failures = evaluate_all([not_audit_admin, *t.by], case, ctx)
+    if failures:  # who may act comes first; guards on the case only matter to those who may act
+        return failures
+    return evaluate_all(list(t.guards), case, ctx)
+
+
+def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
+    """For every transition from the case's current state: may `user` fire it, and if not, why."""
+    wf = workflow_for(case)
+    options = []
+    for t in wf.from_state(case.state):
+        ctx = RuleContext(user=user, transition=t.name, **({"today": today} if today else {}))
+        blockers = _check(t, case, ctx)
+        options.append(Option(t.name, t.label, t.target, not blockers, blockers, t.confirm, t.style,
+                              t.comment_required))
+    return options
+
+
+def fire(
+    case: Any,
+    name: str,
+    *,
+    user: Any,
+    comment: str = "",
+    payload: dict[str, Any] | None = None,
+    attachments: Iterable[Any] = (),
+    expected_version: int | None = None,
+    today: Any = None,
+) -> Any:
+    """Fire transition `name` on `case` as `user`, atomically. Returns the updated case.
+
+    Raises Conflict when the case changed since the caller read it (another user acted first),
+    NotPermitted/RuleViolation with the article when a rule refuses, InvalidInput on bad input.
+    """
+    wf = workflow_for(case)
+    t = wf.get(name)
+    payload = dict(payload or {})
+    comment = (comment or "").strip()
+    if t.comment_required and not comment:
+        raise InvalidInput(f"“{t.label}”须填写意见或理由", code="comment_required", article=t.citation or None)
+    seen_version = case.version if expected_version is None else expected_version
+    seen_state = case.state
+    try:
+        with transaction.atomic():
+            try:
+                locked = type(case)._default_manager.select_for_update().get(pk=case.pk)
+            except type(case).DoesNotExist:
+                raise NotFound() from None
+            if locked.version != seen_version or locked.state != seen_state:
+                raise Conflict()
+            if locked.state not in t.sources:
+                raise Conflict(
+                    f"当前状态为“{wf.label_of(locked.state)}”，不能执行“{t.label}”", code="wrong_state"
+                )
+            ctx = RuleContext(user=user, payload=payload, transition=name, **({"today": today} if today else {}))
+            failures = _check(t, locked, ctx)
+            if failures:
+                if failures[0].code.startswith("A4-") or failures[0].code.startswith("ROLE"):
+                    raise NotPermitted(failures[0].message, code=failures[0].code, article=failures[0].citation,
+                                       details=[f.as_dict() for f in failures])
+                raise RuleViolation(failures)
+            step = StepContext(user=user, transition=t, comment=comment, payload=payload)
+            changes: dict[str, Any] = {}
+            for effect in t.effects:
+                changes.update(effect(locked, step) or {})
+            from_state = locked.state
+            getattr(locked, f"fsm_{t.name}")()  # django-fsm-2 checks the source and sets the state
+            locked.version = locked.version + 1
+            locked.save()
+            event = docket.record(
+                locked, actor=user, action=t.name, action_label=t.label, from_state=from_state,
+                to_state=locked.state, citation=t.citation, comment=comment,
+                attachments=[{"id": a.pk, "name": a.name, "sha256": a.sha256} for a in attachments],
+                payload=payload, changes=changes,
+            )
+            step.event = event
+            obligations_fulfil(case=locked, codes=t.closes, event=event)
+            for duty in t.opens:
+                if duty.when is None or duty.when(locked):
+                    obligation_open(
+                        case=locked, code=duty.code, title=duty.title, citation=duty.citation,
+                        owed_by=duty.owed_by(locked), owed_to=duty.owed_to(locked) if duty.owed_to else None,
+                        due_date=duty.due_date(locked, ctx.today), event=event,
+                    )
+    except (ConcurrentTransition, TransitionNotAllowed):
+        raise Conflict() from None
+    except DatabaseError as exc:  # lock timeout / serialization failure: the other user won
+        if "lock" in str(exc).lower() or "serializ" in str(exc).lower() or "busy" in str(exc).lower():
+            raise Conflict() from None
+        raise
+    return locked
+
+
+def edit(
+    case: Any, *, user: Any, changes: dict[str, Any], comment: str = "", expected_version: int | None = None,
+    citation: str = "", allowed_states: Iterable[str] | None = None,
+) -> Any:
+    """Change a case's own fields through the one way in: lock, permission, docket with
+    field-level before/after values."""
+    from .permissions import scope_of
+
+    seen_version = case.version if expected_version is None else expected_version
+    with transaction.atomic():
+        locked = type(case)._default_manager.select_for_update().get(pk=case.pk)
+        if locked.version != seen_version:
+            raise Conflict()
+        if user is not None and (user.has_role("audit_admin") or not scope_of(user).can_change(locked)):
+            raise NotPermitted("您无权修改该事项", article="第四条")
+        if allowed_states is not None and locked.state not in set(allowed_states):
+            raise Conflict(f"当前状态为“{workflow_for(locked).label_of(locked.state)}”，不能修改", code="wrong_state")
+        diff: dict[str, Any] = {}
+        for field_name, value in changes.items():
+            if field_name in {"state", "version", "id", "pk", "jurisdiction", "jurisdiction_id"}:
+                raise InvalidInput(f"字段 {field_name} 不能直接修改", code="readonly_field")
+            before = getattr(locked, field_name)
+            if before != value:
+                diff[field_name] = {"before": before, "after": value}
+                setattr(locked, field_name, value)
+        if not diff:
+            return locked
+        locked.full_clean(exclude=["state"])
+        locked.version += 1
+        locked.save()
+        docket.record(locked, actor=user, action="edit", action_label="修改", from_state=locked.state,
+                      to_state=locked.state, citation=citation, comment=comment, changes=diff)
+    return locked
+
+
+def create(model: type[models.Model], *, user: Any, comment: str = "", **fields: Any) -> Any:
+    """Create a case in its workflow's initial state and open its docket."""
+    wf = workflow_for(model)
+    with transaction.atomic():
+        case = model(**fields)
+        case.__dict__["state"] = wf.initial  # the initial state is set once, here, never assigned again
+        case.full_clean(exclude=["state", "reference"])
+        case.save()
+        docket.record(case, actor=user, action="create", action_label="创建", to_state=wf.initial,
+                      comment=comment, payload={"title": case.title})
+    return case
