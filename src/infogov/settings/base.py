@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "infogov.org",
     "infogov.core",
+    "infogov.planning",
+    "infogov.projects",
 ]
 
 MIDDLEWARE = [

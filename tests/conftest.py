@@ -1,0 +1,113 @@
+"""Shared fixtures: a small Jilin City — the city, 永吉县 and 蛟河市 — with one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from infogov.org.choices import CoSupervision, JurisdictionKind, OrganisationKind, Role
+from infogov.org.models import Jurisdiction, Organisation, User
+
+from .factories import make_user
+
+
+@dataclass
+class Land:
+    """One jurisdiction with its authority, government, a department, a co-supervisor and users."""
+
+    jurisdiction: Jurisdiction
+    authority: Organisation
+    government: Organisation
+    department: Organisation
+    finance: Organisation
+    authority_user: User
+    leader: User
+    approver: User
+    dept_user: User
+    finance_user: User
+
+
+def _land(code: str, name: str, kind: str, parent: Jurisdiction | None, tag: str) -> Land:
+    j = Jurisdiction.objects.create(code=code, name=name, kind=kind, parent=parent)
+    authority = Organisation.objects.create(
+        name=f"{name}工业和信息化局", kind=OrganisationKind.AUTHORITY, jurisdiction=j
+    )
+    government = Organisation.objects.create(name=f"{name}人民政府", kind=OrganisationKind.GOVERNMENT, jurisdiction=j)
+    department = Organisation.objects.create(name=f"{name}卫生健康局", kind=OrganisationKind.DEPARTMENT, jurisdiction=j)
+    finance = Organisation.objects.create(
+        name=f"{name}财政局", kind=OrganisationKind.DEPARTMENT, jurisdiction=j, cosupervision=CoSupervision.FINANCE
+    )
+    return Land(
+        jurisdiction=j,
+        authority=authority,
+        government=government,
+        department=department,
+        finance=finance,
+        authority_user=make_user(f"{tag}_authority", authority, Role.AUTHORITY_STAFF),
+        leader=make_user(f"{tag}_leader", authority, Role.AUTHORITY_LEADER),
+        approver=make_user(f"{tag}_approver", government, Role.GOV_APPROVER),
+        dept_user=make_user(f"{tag}_dept", department, Role.DEPT_STAFF),
+        finance_user=make_user(f"{tag}_finance", finance, Role.CO_SUPERVISOR),
+    )
+
+
+@dataclass
+class World:
+    city: Land
+    yongji: Land
+    jiaohe: Land
+    expert: User
+    expert_pool: Organisation
+    sys_admin: User
+    sec_admin: User
+    audit_admin: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    city = _land("220200", "吉林市", JurisdictionKind.CITY, None, "city")
+    yongji = _land("220221", "永吉县", JurisdictionKind.COUNTY, city.jurisdiction, "yongji")
+    jiaohe = _land("220281", "蛟河市", JurisdictionKind.COUNTY_CITY, city.jurisdiction, "jiaohe")
+    pool = Organisation.objects.create(name="吉林市信息化专家库", kind=OrganisationKind.EXPERT_POOL,
+                                       jurisdiction=city.jurisdiction)
+    platform = Organisation.objects.create(name="平台运维中心", kind=OrganisationKind.PLATFORM,
+                                           jurisdiction=city.jurisdiction)
+    return World(
+        city=city, yongji=yongji, jiaohe=jiaohe, expert_pool=pool,
+        expert=make_user("expert", pool, Role.EXPERT),
+        sys_admin=make_user("sysadmin", platform, Role.SYS_ADMIN),
+        sec_admin=make_user("secadmin", platform, Role.SEC_ADMIN),
+        audit_admin=make_user("auditadmin", platform, Role.AUDIT_ADMIN),
+    )
+
+
+def fresh(user: User) -> User:
+    """The same user without cached role/scope (as a new request would see them)."""
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def assert_max_queries():
+    """`with assert_max_queries(8): client.get(url)` fails when the page makes more queries."""
+
+    class _Assert:
+        def __init__(self, limit: int) -> None:
+            self.limit = limit
+            self.ctx = CaptureQueriesContext(connection)
+
+        def __enter__(self) -> CaptureQueriesContext:
+            return self.ctx.__enter__()
+
+        def __exit__(self, exc_type: Any, *rest: Any) -> None:
+            self.ctx.__exit__(exc_type, *rest)
+            if exc_type is None and len(self.ctx.captured_queries) > self.limit:
+                sql = "\n".join(q["sql"] for q in self.ctx.captured_queries)
+                raise AssertionError(
+                    f"{len(self.ctx.captured_queries)} queries, at most {self.limit} allowed:\n{sql}"
+                )
+
+    return _Assert
