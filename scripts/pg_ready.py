@@ -1,0 +1,14 @@
+"""Exit 0 when the PostgreSQL server of the given URL answers (used by `make test`)."""
+
+import sys
+
+import psycopg
+
+url = sys.argv[1] if len(sys.argv) > 1 else "postgres://postgres@127.0.0.1:5432/postgres"
+base = url.rsplit("/", 1)[0] + "/postgres"
+try:
+    with psycopg.connect(base, connect_timeout=3):
+        pass
+except Exception as exc:  # noqa: BLE001 — any failure means "not available"
+    print(f"PostgreSQL unavailable: {exc}", file=sys.stderr)
+    sys.exit(1)
