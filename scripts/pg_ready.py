@@ -9,6 +9,6 @@ base = url.rsplit("/", 1)[0] + "/postgres"
 try:
     with psycopg.connect(base, connect_timeout=3):
         pass
-except Exception as exc:  # noqa: BLE001 — any failure means "not available"
-    print(f"PostgreSQL unavailable: {exc}", file=sys.stderr)
+except Exception as exc:
+    sys.stderr.write(f"PostgreSQL unavailable: {exc}\n")
     sys.exit(1)

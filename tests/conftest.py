@@ -36,10 +36,17 @@ def _land(code: str, name: str, kind: str, parent: Jurisdiction | None, tag: str
     authority = Organisation.objects.create(
         name=f"{name}工业和信息化局", kind=OrganisationKind.AUTHORITY, jurisdiction=j
     )
-    government = Organisation.objects.create(name=f"{name}人民政府", kind=OrganisationKind.GOVERNMENT, jurisdiction=j)
-    department = Organisation.objects.create(name=f"{name}卫生健康局", kind=OrganisationKind.DEPARTMENT, jurisdiction=j)
+    government = Organisation.objects.create(
+        name=f"{name}人民政府", kind=OrganisationKind.GOVERNMENT, jurisdiction=j
+    )
+    department = Organisation.objects.create(
+        name=f"{name}卫生健康局", kind=OrganisationKind.DEPARTMENT, jurisdiction=j
+    )
     finance = Organisation.objects.create(
-        name=f"{name}财政局", kind=OrganisationKind.DEPARTMENT, jurisdiction=j, cosupervision=CoSupervision.FINANCE
+        name=f"{name}财政局",
+        kind=OrganisationKind.DEPARTMENT,
+        jurisdiction=j,
+        cosupervision=CoSupervision.FINANCE,
     )
     return Land(
         jurisdiction=j,
@@ -72,12 +79,17 @@ def world(db) -> World:
     city = _land("220200", "吉林市", JurisdictionKind.CITY, None, "city")
     yongji = _land("220221", "永吉县", JurisdictionKind.COUNTY, city.jurisdiction, "yongji")
     jiaohe = _land("220281", "蛟河市", JurisdictionKind.COUNTY_CITY, city.jurisdiction, "jiaohe")
-    pool = Organisation.objects.create(name="吉林市信息化专家库", kind=OrganisationKind.EXPERT_POOL,
-                                       jurisdiction=city.jurisdiction)
-    platform = Organisation.objects.create(name="平台运维中心", kind=OrganisationKind.PLATFORM,
-                                           jurisdiction=city.jurisdiction)
+    pool = Organisation.objects.create(
+        name="吉林市信息化专家库", kind=OrganisationKind.EXPERT_POOL, jurisdiction=city.jurisdiction
+    )
+    platform = Organisation.objects.create(
+        name="平台运维中心", kind=OrganisationKind.PLATFORM, jurisdiction=city.jurisdiction
+    )
     return World(
-        city=city, yongji=yongji, jiaohe=jiaohe, expert_pool=pool,
+        city=city,
+        yongji=yongji,
+        jiaohe=jiaohe,
+        expert_pool=pool,
         expert=make_user("expert", pool, Role.EXPERT),
         sys_admin=make_user("sysadmin", platform, Role.SYS_ADMIN),
         sec_admin=make_user("secadmin", platform, Role.SEC_ADMIN),

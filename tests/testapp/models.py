@@ -16,9 +16,9 @@ class WidgetState(models.TextChoices):
 class Widget(Case):
     """测试事项: a case with a budget and a security plan flag, for core tests only."""
 
-    budget = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    has_security_plan = models.BooleanField(default=False)
-    description = models.TextField(blank=True)
+    budget = models.DecimalField("预算（元）", max_digits=14, decimal_places=2, default=0)
+    has_security_plan = models.BooleanField("已有信息安全方案", default=False)
+    description = models.TextField("建设内容", blank=True)
 
     reference_prefix = "WG"
 

@@ -1,12 +1,15 @@
 """The test workflow: draft → submitted → approved/rejected → delivered."""
 
+from decimal import Decimal, InvalidOperation
+
 from infogov.core.obligations import Duty, days
 from infogov.core.permissions import register_case_permissions
 from infogov.core.rules import acts_as_competent_authority, acts_for_owner, rule
 from infogov.core.workflow import Transition, Workflow
 from infogov.org.selectors import authority_of
 
-from .models import Widget, WidgetState as S
+from .models import Widget
+from .models import WidgetState as S
 
 
 @rule("TEST-SECURITY-PLAN", citation="第三十一条第一款", message="未提交信息安全方案，不能提交")
@@ -21,12 +24,19 @@ def contract_within_budget(case, ctx):
     amount = ctx.payload.get("contract_amount")
     if amount is None:
         return None
-    return amount <= case.budget
+    try:
+        return Decimal(str(amount)) <= case.budget
+    except InvalidOperation:
+        return "合同金额必须是数字"
 
 
 review_duty = Duty(
-    "widget-review", "审查测试事项", "第九条第二款",
-    owed_by=lambda c: authority_of(c.jurisdiction), owed_to=lambda c: c.owner, due=days(20),
+    "widget-review",
+    "审查测试事项",
+    "第九条第二款",
+    owed_by=lambda c: authority_of(c.jurisdiction),
+    owed_to=lambda c: c.owner,
+    due=days(20),
 )
 
 WORKFLOW = Workflow(
@@ -34,14 +44,41 @@ WORKFLOW = Workflow(
     states=S,
     initial=S.DRAFT,
     transitions=[
-        Transition("submit", S.DRAFT, S.SUBMITTED, "提交", by=(acts_for_owner,), guards=(has_security_plan,),
-                   citation="第九条第一款", opens=(review_duty,)),
-        Transition("approve", S.SUBMITTED, S.APPROVED, "批准", by=(acts_as_competent_authority,),
-                   guards=(contract_within_budget,), citation="第九条第二款", closes=("widget-review",),
-                   confirm="批准后不可撤销，确定批准吗？"),
-        Transition("reject", S.SUBMITTED, S.REJECTED, "退回", by=(acts_as_competent_authority,),
-                   citation="第九条第二款", closes=("widget-review",), comment_required=True, style="danger"),
-        Transition("deliver", S.APPROVED, S.DELIVERED, "交付", by=(acts_for_owner,), citation="第十三条第一款"),
+        Transition(
+            "submit",
+            S.DRAFT,
+            S.SUBMITTED,
+            "提交",
+            by=(acts_for_owner,),
+            guards=(has_security_plan,),
+            citation="第九条第一款",
+            opens=(review_duty,),
+        ),
+        Transition(
+            "approve",
+            S.SUBMITTED,
+            S.APPROVED,
+            "批准",
+            by=(acts_as_competent_authority,),
+            guards=(contract_within_budget,),
+            citation="第九条第二款",
+            closes=("widget-review",),
+            confirm="批准后不可撤销，确定批准吗？",
+        ),
+        Transition(
+            "reject",
+            S.SUBMITTED,
+            S.REJECTED,
+            "退回",
+            by=(acts_as_competent_authority,),
+            citation="第九条第二款",
+            closes=("widget-review",),
+            comment_required=True,
+            style="danger",
+        ),
+        Transition(
+            "deliver", S.APPROVED, S.DELIVERED, "交付", by=(acts_for_owner,), citation="第十三条第一款"
+        ),
     ],
 )
 

@@ -81,15 +81,27 @@ def attachment_add(*, case: models.Model, user: Any, upload: Any, purpose: str =
     with transaction.atomic():
         type(case)._default_manager.select_for_update().filter(pk=case.pk).first()
         att = Attachment(
-            case_type=ContentType.objects.get_for_model(case), case_id=case.pk,
+            case_type=ContentType.objects.get_for_model(case),
+            case_id=case.pk,
             jurisdiction_id=case.jurisdiction_id,  # type: ignore[attr-defined]
-            name=name, mime_type=mime, size=len(data), sha256=digest, uploaded_by=user, purpose=purpose,
+            name=name,
+            mime_type=mime,
+            size=len(data),
+            sha256=digest,
+            uploaded_by=user,
+            purpose=purpose,
         )
         att.file.save(digest, ContentFile(data), save=False)
         att.save()
-        docket.record(case, actor=user, action="attach", action_label="上传附件",
-                      from_state=getattr(case, "state", ""), to_state=getattr(case, "state", ""),
-                      attachments=[{"id": att.pk, "name": name, "sha256": digest}])
+        docket.record(
+            case,
+            actor=user,
+            action="attach",
+            action_label="上传附件",
+            from_state=getattr(case, "state", ""),
+            to_state=getattr(case, "state", ""),
+            attachments=[{"id": att.pk, "name": name, "sha256": digest}],
+        )
     return att
 
 

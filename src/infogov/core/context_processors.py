@@ -26,7 +26,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         try:
             if allowed(user):
                 url = reverse(name)
-                items.append({"label": label, "url": url, "active": request.path == url})
+                # a section is current on its own pages too (/widgets/5/ is under /widgets/)
+                active = request.path == url or (url != "/" and request.path.startswith(url))
+                items.append({"label": label, "url": url, "active": active})
         except NoReverseMatch:
             continue
     return {"nav_items": items}

@@ -48,8 +48,22 @@ def event_digest(
     prev_hash: str,
 ) -> str:
     body = json.dumps(
-        [case_key, seq, _micros(at), actor_id, organisation_id, action, from_state, to_state, citation, comment,
-         attachments, payload, changes, prev_hash],
+        [
+            case_key,
+            seq,
+            _micros(at),
+            actor_id,
+            organisation_id,
+            action,
+            from_state,
+            to_state,
+            citation,
+            comment,
+            attachments,
+            payload,
+            changes,
+            prev_hash,
+        ],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -82,7 +96,10 @@ def record(
         raise RuntimeError("docket.record must run inside the transaction that changes the case")
     ct = ContentType.objects.get_for_model(case)
     last = (
-        DocketEvent.objects.filter(case_type=ct, case_id=case.pk).order_by("-seq").values("seq", "hash").first()
+        DocketEvent.objects.filter(case_type=ct, case_id=case.pk)
+        .order_by("-seq")
+        .values("seq", "hash")
+        .first()
     )
     seq = (last["seq"] + 1) if last else 1
     prev_hash = last["hash"] if last else GENESIS
@@ -95,26 +112,61 @@ def record(
     payload_n = normalise(payload or {})
     changes_n = normalise(changes or {})
     digest = event_digest(
-        case_key=_case_key(ct.pk, case.pk), seq=seq, at=at, actor_id=actor_id, organisation_id=org_id,
-        action=action, from_state=from_state, to_state=to_state, citation=citation, comment=comment,
-        attachments=attachments_n, payload=payload_n, changes=changes_n, prev_hash=prev_hash,
+        case_key=_case_key(ct.pk, case.pk),
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        organisation_id=org_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        citation=citation,
+        comment=comment,
+        attachments=attachments_n,
+        payload=payload_n,
+        changes=changes_n,
+        prev_hash=prev_hash,
     )
     return DocketEvent.objects.create(
-        case_type=ct, case_id=case.pk, jurisdiction_id=case.jurisdiction_id, seq=seq, at=at,
-        actor_id=actor_id, actor_name=getattr(actor, "display_name", "") if actor else "系统",
-        organisation_id=org_id, action=action, action_label=action_label, from_state=from_state,
-        to_state=to_state, citation=citation, comment=comment, attachments=attachments_n, payload=payload_n,
-        changes=changes_n, prev_hash=prev_hash, hash=digest,
+        case_type=ct,
+        case_id=case.pk,
+        jurisdiction_id=case.jurisdiction_id,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_name=getattr(actor, "display_name", "") if actor else "系统",
+        organisation_id=org_id,
+        action=action,
+        action_label=action_label,
+        from_state=from_state,
+        to_state=to_state,
+        citation=citation,
+        comment=comment,
+        attachments=attachments_n,
+        payload=payload_n,
+        changes=changes_n,
+        prev_hash=prev_hash,
+        hash=digest,
     )
 
 
 def recompute(event: DocketEvent | dict[str, Any]) -> str:
     e = event if isinstance(event, dict) else event.__dict__
     return event_digest(
-        case_key=_case_key(e["case_type_id"], e["case_id"]), seq=e["seq"], at=e["at"], actor_id=e["actor_id"],
-        organisation_id=e["organisation_id"], action=e["action"], from_state=e["from_state"],
-        to_state=e["to_state"], citation=e["citation"], comment=e["comment"], attachments=e["attachments"],
-        payload=e["payload"], changes=e["changes"], prev_hash=e["prev_hash"],
+        case_key=_case_key(e["case_type_id"], e["case_id"]),
+        seq=e["seq"],
+        at=e["at"],
+        actor_id=e["actor_id"],
+        organisation_id=e["organisation_id"],
+        action=e["action"],
+        from_state=e["from_state"],
+        to_state=e["to_state"],
+        citation=e["citation"],
+        comment=e["comment"],
+        attachments=e["attachments"],
+        payload=e["payload"],
+        changes=e["changes"],
+        prev_hash=e["prev_hash"],
     )
 
 
@@ -147,9 +199,14 @@ def seal_pending(max_events: int = 50_000) -> DocketSeal | None:
         digest = seal_digest([h for _, h in pending])
         prev = last.hash if last else GENESIS
         seal = DocketSeal.objects.create(
-            count=len(pending), first_event_id=pending[0][0], last_event_id=pending[-1][0], digest=digest,
+            count=len(pending),
+            first_event_id=pending[0][0],
+            last_event_id=pending[-1][0],
+            digest=digest,
             prev_hash=prev,
-            hash=seal_hash(count=len(pending), first=pending[0][0], last=pending[-1][0], digest=digest, prev_hash=prev),
+            hash=seal_hash(
+                count=len(pending), first=pending[0][0], last=pending[-1][0], digest=digest, prev_hash=prev
+            ),
         )
         DocketSealEntry.objects.bulk_create([DocketSealEntry(event_id=i, seal=seal) for i, _ in pending])
         return seal
@@ -171,8 +228,25 @@ class VerifyReport:
         return self.broken is None
 
 
-_FIELDS = ("id", "case_type_id", "case_id", "seq", "at", "actor_id", "organisation_id", "action", "from_state",
-           "to_state", "citation", "comment", "attachments", "payload", "changes", "prev_hash", "hash")
+_FIELDS = (
+    "id",
+    "case_type_id",
+    "case_id",
+    "seq",
+    "at",
+    "actor_id",
+    "organisation_id",
+    "action",
+    "from_state",
+    "to_state",
+    "citation",
+    "comment",
+    "attachments",
+    "payload",
+    "changes",
+    "prev_hash",
+    "hash",
+)
 
 
 def _iter_events(batch: int = 5000) -> Iterator[dict[str, Any]]:
@@ -210,15 +284,19 @@ def verify() -> VerifyReport:
     prev_seal = GENESIS
     sealed: set[int] = set()
     entries: dict[int, list[int]] = {}
-    for event_id, seal_id in DocketSealEntry.objects.order_by("event_id").values_list("event_id", "seal_id").iterator(
-        chunk_size=20_000
+    for event_id, seal_id in (
+        DocketSealEntry.objects.order_by("event_id")
+        .values_list("event_id", "seal_id")
+        .iterator(chunk_size=20_000)
     ):
         entries.setdefault(seal_id, []).append(event_id)
     for seal in DocketSeal.objects.order_by("id").iterator():
         report.seals += 1
         ids = entries.get(seal.id, [])
         where = f"封存批次 #{seal.id}"
-        if len(ids) != seal.count or (ids and (ids[0] != seal.first_event_id or ids[-1] != seal.last_event_id)):
+        if len(ids) != seal.count or (
+            ids and (ids[0] != seal.first_event_id or ids[-1] != seal.last_event_id)
+        ):
             report.broken = f"{where}：所含记录数量或范围与封存时不符"
             return report
         missing = [i for i in ids if i not in hashes]
@@ -228,10 +306,17 @@ def verify() -> VerifyReport:
         if seal_digest([hashes[i] for i in ids]) != seal.digest:
             report.broken = f"{where}：所封存记录的哈希与封存摘要不符"
             return report
-        if seal.prev_hash != prev_seal or seal_hash(
-            count=seal.count, first=seal.first_event_id, last=seal.last_event_id, digest=seal.digest,
-            prev_hash=seal.prev_hash,
-        ) != seal.hash:
+        if (
+            seal.prev_hash != prev_seal
+            or seal_hash(
+                count=seal.count,
+                first=seal.first_event_id,
+                last=seal.last_event_id,
+                digest=seal.digest,
+                prev_hash=seal.prev_hash,
+            )
+            != seal.hash
+        ):
             report.broken = f"{where}：全局封存链断开"
             return report
         prev_seal = seal.hash

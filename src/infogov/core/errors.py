@@ -26,14 +26,26 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    def __init__(self, message: str, *, code: str = "invalid", details: list[dict[str, Any]] | None = None,
-                 article: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        details: list[dict[str, Any]] | None = None,
+        article: str | None = None,
+    ) -> None:
         super().__init__(message=message, code=code, article=article, status=422, details=details or [])
 
 
 class NotPermitted(DomainError):
-    def __init__(self, message: str = "您无权执行此操作", *, code: str = "forbidden", article: str | None = None,
-                 details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "您无权执行此操作",
+        *,
+        code: str = "forbidden",
+        article: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(message=message, code=code, article=article, status=403, details=details or [])
 
 
@@ -43,7 +55,9 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    def __init__(self, message: str = "该事项已被他人办理或状态已变化，请刷新后重试", *, code: str = "conflict") -> None:
+    def __init__(
+        self, message: str = "该事项已被他人办理或状态已变化，请刷新后重试", *, code: str = "conflict"
+    ) -> None:
         super().__init__(message=message, code=code, status=409)
 
 

@@ -18,7 +18,11 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
-        wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+        wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
+            "Accept", ""
+        )
         if wants_json:
-            return JsonResponse(exception.as_body(), status=exception.status, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                exception.as_body(), status=exception.status, json_dumps_params={"ensure_ascii": False}
+            )
         return render(request, "core/error.html", {"error": exception}, status=exception.status)

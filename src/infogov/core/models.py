@@ -40,7 +40,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         if not self.reference and self.pk:
-            self.reference = f"{self.reference_prefix}-{self.created_at:%Y}-{self.pk:06d}"
+            self.reference = f"{self.reference_prefix}-{timezone.localtime(self.created_at):%Y}-{self.pk:06d}"
             type(self).objects.filter(pk=self.pk).update(reference=self.reference)
 
     @classmethod
@@ -135,12 +135,20 @@ class DocketSeal(models.Model):
         verbose_name_plural = "案卷封存批次"
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"封存批次 #{self.pk}（{self.count} 条）"
+
 
 class DocketSealEntry(models.Model):
     """Which seal holds an event: insert-only, so that sealing never rewrites an event."""
 
-    event = models.OneToOneField(DocketEvent, primary_key=True, on_delete=models.PROTECT, related_name="seal_entry")
+    event = models.OneToOneField(
+        DocketEvent, primary_key=True, on_delete=models.PROTECT, related_name="seal_entry"
+    )
     seal = models.ForeignKey(DocketSeal, on_delete=models.PROTECT, related_name="entries")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.seal_id}"
 
 
 class ObligationQuerySet(CaseLinkQuerySet):
@@ -170,7 +178,9 @@ class Obligation(CaseLink):
     )
     due_date = models.DateField("期限")
     created_at = models.DateTimeField(default=timezone.now)
-    opened_by = models.ForeignKey(DocketEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        DocketEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     fulfilled_at = models.DateTimeField("履行时间", null=True, blank=True)
     fulfilled_by = models.ForeignKey(
         DocketEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -184,7 +194,9 @@ class Obligation(CaseLink):
         verbose_name_plural = "法定义务"
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["owed_by", "fulfilled_at", "cancelled_at", "due_date"], name="obligation_todo"),
+            models.Index(
+                fields=["owed_by", "fulfilled_at", "cancelled_at", "due_date"], name="obligation_todo"
+            ),
             models.Index(fields=["case_type", "case_id", "code"], name="obligation_case"),
             models.Index(fields=["jurisdiction", "due_date"], name="obligation_jurisdiction"),
         ]
@@ -244,6 +256,9 @@ class CaseAssignment(CaseLink):
             )
         ]
         indexes = [models.Index(fields=["user", "case_type"], name="assignment_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.case_type_id}:{self.case_id} · {self.purpose}"
 
 
 class AuditEvent(models.Model):

@@ -56,9 +56,15 @@ def obligation_open(
 ) -> Obligation:
     Citation.parse(citation)
     return Obligation.objects.create(
-        case_type=ContentType.objects.get_for_model(case), case_id=case.pk,
+        case_type=ContentType.objects.get_for_model(case),
+        case_id=case.pk,
         jurisdiction_id=case.jurisdiction_id,  # type: ignore[attr-defined]
-        code=code, title=title, citation=citation, owed_by=owed_by, owed_to=owed_to, due_date=due_date,
+        code=code,
+        title=title,
+        citation=citation,
+        owed_by=owed_by,
+        owed_to=owed_to,
+        due_date=due_date,
         opened_by=event,
     )
 

@@ -42,9 +42,15 @@ class Scope:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return cls.anonymous()
         memberships = list(
-            Membership.objects.filter(user=user).select_related("organisation__jurisdiction").only(
-                "role", "organisation__id", "organisation__kind", "organisation__cosupervision",
-                "organisation__jurisdiction__id", "organisation__jurisdiction__path",
+            Membership.objects.filter(user=user)
+            .select_related("organisation__jurisdiction")
+            .only(
+                "role",
+                "organisation__id",
+                "organisation__kind",
+                "organisation__cosupervision",
+                "organisation__jurisdiction__id",
+                "organisation__jurisdiction__path",
             )
         )
         roles_by_org: dict[int, set[str]] = {}
@@ -63,11 +69,15 @@ class Scope:
         return cls(
             user_id=user.pk,
             roles_by_org={k: frozenset(v) for k, v in roles_by_org.items()},
-            authority_jurisdictions=frozenset(j for j, p in below if any(p.startswith(a) for a in authority_paths)),
+            authority_jurisdictions=frozenset(
+                j for j, p in below if any(p.startswith(a) for a in authority_paths)
+            ),
             government_jurisdictions=frozenset(
                 j for j, p in below if any(p.startswith(a) for a in government_paths)
             ),
-            cosupervised_jurisdictions=frozenset(j for j, p in below if any(p.startswith(a) for a in cosup_paths)),
+            cosupervised_jurisdictions=frozenset(
+                j for j, p in below if any(p.startswith(a) for a in cosup_paths)
+            ),
             is_expert=any(Role.EXPERT in r for r in roles_by_org.values()),
         )
 
@@ -122,15 +132,19 @@ class Scope:
             return True
         if case.jurisdiction_id in self.authority_jurisdictions | self.government_jurisdictions:
             return True
-        if case.jurisdiction_id in self.cosupervised_jurisdictions and getattr(case, "is_cosupervised", None):
-            if case.is_cosupervised():
-                return True
+        if (
+            case.jurisdiction_id in self.cosupervised_jurisdictions
+            and hasattr(case, "is_cosupervised")
+            and case.is_cosupervised()
+        ):
+            return True
         return self.is_assigned(case)
 
     def can_change(self, case: Any) -> bool:
         """Editing a case's own content: its owner, or the competent authority."""
         return self.user_id is not None and (
-            case.owner_id in self.org_ids_with_role(Role.DEPT_STAFF, Role.AUTHORITY_STAFF, Role.AUTHORITY_LEADER)
+            case.owner_id
+            in self.org_ids_with_role(Role.DEPT_STAFF, Role.AUTHORITY_STAFF, Role.AUTHORITY_LEADER)
             or self.is_authority_for(case.jurisdiction_id)
         )
 

@@ -86,8 +86,14 @@ def rule(
         if code in REGISTRY and REGISTRY[code].check.__qualname__ != fn.__qualname__:
             raise ValueError(f"rule code {code} registered twice")
         doc = (fn.__doc__ or "").strip()
-        r = Rule(code=code, citation=citation, message=message, check=fn, effective=eff,
-                 summary=summary or (doc.splitlines()[0] if doc else message))
+        r = Rule(
+            code=code,
+            citation=citation,
+            message=message,
+            check=fn,
+            effective=eff,
+            summary=summary or (doc.splitlines()[0] if doc else message),
+        )
         REGISTRY[code] = r
         return r
 
@@ -96,6 +102,13 @@ def rule(
 
 def evaluate_all(rules_: list[Rule], case: Any, ctx: RuleContext) -> list[RuleFailure]:
     return [f for r in rules_ if (f := r.evaluate(case, ctx)) is not None]
+
+
+def _scope(ctx: RuleContext) -> Any:
+    """The acting user's scope; an anonymous or missing user has the empty scope (may do nothing)."""
+    from .permissions import scope_of
+
+    return scope_of(ctx.user)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,7 +124,7 @@ def evaluate_all(rules_: list[Rule], case: Any, ctx: RuleContext) -> list[RuleFa
 )
 def acts_as_competent_authority(case: Any, ctx: RuleContext) -> bool:
     """县（市）、区人民政府和开发区管委会负责工业经济的部门是信息化主管部门，负责本辖区内信息化建设工作的……监督管理。"""
-    return ctx.user is not None and ctx.user.scope.is_authority_for(case.jurisdiction_id)
+    return _scope(ctx).is_authority_for(case.jurisdiction_id)
 
 
 @rule(
@@ -122,8 +135,7 @@ def acts_as_competent_authority(case: Any, ctx: RuleContext) -> bool:
 )
 def acts_for_owner(case: Any, ctx: RuleContext) -> bool:
     """责任单位对本单位事项负责；其他单位不得代为办理。"""
-    return ctx.user is not None and case.owner_id in ctx.user.scope.org_ids_with_role("dept_staff", "authority_staff",
-                                                                                       "authority_leader")
+    return case.owner_id in _scope(ctx).org_ids_with_role("dept_staff", "authority_staff", "authority_leader")
 
 
 @rule(
@@ -134,7 +146,7 @@ def acts_for_owner(case: Any, ctx: RuleContext) -> bool:
 )
 def acts_as_government(case: Any, ctx: RuleContext) -> bool:
     """……经本级人民政府或者开发区管委会批准……"""
-    return ctx.user is not None and ctx.user.scope.is_government_of(case.jurisdiction_id)
+    return _scope(ctx).is_government_of(case.jurisdiction_id)
 
 
 @rule(
@@ -145,7 +157,7 @@ def acts_as_government(case: Any, ctx: RuleContext) -> bool:
 )
 def acts_as_assigned_expert(case: Any, ctx: RuleContext) -> bool:
     """专家论证由受邀专家本人完成。"""
-    return ctx.user is not None and ctx.user.scope.is_assigned(case)
+    return _scope(ctx).is_assigned(case)
 
 
 @rule(
@@ -156,4 +168,4 @@ def acts_as_assigned_expert(case: Any, ctx: RuleContext) -> bool:
 )
 def not_audit_admin(case: Any, ctx: RuleContext) -> bool:
     """工作人员在信息化工作中滥用职权……依法给予行政处分：审计职责与办理职责分离。"""
-    return ctx.user is None or not ctx.user.has_role("audit_admin")
+    return not getattr(ctx.user, "is_authenticated", False) or not ctx.user.has_role("audit_admin")

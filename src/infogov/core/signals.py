@@ -10,12 +10,17 @@ from django.dispatch import receiver
 from .models import AuditEvent
 
 
-def audit(action: str, *, actor: Any = None, target: str = "", request: Any = None, **detail: Any) -> AuditEvent:
+def audit(
+    action: str, *, actor: Any = None, target: str = "", request: Any = None, **detail: Any
+) -> AuditEvent:
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or detail.pop("username", ""),
-        action=action, target=target[:200], ip=ip or None, detail=detail,
+        action=action,
+        target=target[:200],
+        ip=ip or None,
+        detail=detail,
     )
 
 

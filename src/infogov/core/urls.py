@@ -1,7 +1,21 @@
+"""The UI shell's pages (names are the contract other apps and templates rely on)."""
+
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context={"title": "登录"}),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("regulation/", views.regulation, name="regulation"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

@@ -1,7 +1,163 @@
+"""The UI shell's own pages: 我的待办, the regulation, API tokens, the audit log, downloads.
+
+Views are thin: parse the request, call one selector or service, render."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import regulation as regulation_text
+from .attachments import attachment_for_download
+from .errors import DomainError
+from .forms import ACTION_LABELS, AuditFilterForm, TokenCreateForm
+from .models import ApiToken, AuditEvent, Obligation
+from .obligations import todo_for
+from .rules import REGISTRY as RULES
+from .views_cases import CaseRef, case_refs, error_text, see_other
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class TodoRow:
+    obligation: Obligation
+    case: CaseRef | None
+    overdue_days: int
 
 
 @login_required
-def home(request):
-    return HttpResponse("infogov")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """我的待办: the open obligations the user's organisations owe, overdue first."""
+    page = Paginator(todo_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    obligations = list(page.object_list)
+    refs = case_refs(((o.case_type, o.case_id) for o in obligations), request.user)
+    today = timezone.localdate()
+    rows = [
+        TodoRow(o, refs.get((o.case_type_id, o.case_id)), max((today - o.due_date).days, 0))
+        for o in obligations
+    ]
+    overdue_count = sum(1 for r in rows if r.overdue_days)
+    return render(
+        request,
+        "core/home.html",
+        {"page": page, "rows": rows, "overdue_count": overdue_count, "today": today},
+    )
+
+
+@login_required
+@require_GET
+def regulation(request: HttpRequest) -> HttpResponse:
+    """《吉林市信息化促进办法》 article by article, each with the platform rules that enforce it."""
+    by_article: dict[int, list[Any]] = defaultdict(list)
+    for r in sorted(RULES.values(), key=lambda r: (r.article, r.citation, r.code)):
+        by_article[r.article].append(r)
+    items = [
+        {"article": a, "rules": by_article.get(n, [])} for n, a in sorted(regulation_text.articles().items())
+    ]
+    return render(request, "core/regulation.html", {"items": items})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """接口令牌: the user's own tokens; a new token's plaintext is shown once, in this response only."""
+    from .tokens import token_create
+
+    plaintext = None
+    created = None
+    form = TokenCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, plaintext = token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.expires_at(),
+                request=request,
+            )
+        except DomainError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            form = TokenCreateForm()
+    user: Any = request.user
+    own = ApiToken.objects.filter(user=user).order_by("-created_at")
+    status = 422 if request.method == "POST" and form.errors else 200
+    return render(
+        request,
+        "core/tokens.html",
+        {"form": form, "tokens": own, "plaintext": plaintext, "created": created},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    from .tokens import token_revoke as revoke
+
+    try:
+        revoke(user=request.user, token_id=pk, request=request)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "令牌已吊销，使用该令牌的客户端将无法再访问接口。")
+    return see_other(reverse("tokens"))
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """审计日志: for the audit administrator only — three-way separation of duties (三员分立):
+    a system or security administrator, even a Django superuser, may not read it."""
+    user: Any = request.user
+    if not (user.has_role("audit_admin") and user.has_perm("core.view_auditevent")):
+        raise PermissionDenied("审计日志仅限安全审计员查阅（三员分立）。")
+    actions = sorted(set(AuditEvent.objects.values_list("action", flat=True).distinct()))
+    form = AuditFilterForm(request.GET or None, actions=actions)
+    events = AuditEvent.objects.select_related("actor").order_by("-at", "-id")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["user"]:
+            events = events.filter(
+                Q(actor_name__icontains=data["user"])
+                | Q(actor__username__icontains=data["user"])
+                | Q(actor__full_name__icontains=data["user"])
+            )
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "core/audit_log.html", {"form": form, "page": page, "action_labels": ACTION_LABELS}
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An attachment, to whoever may see its case; everyone else gets 404 (not even its existence)."""
+    att = attachment_for_download(user=request.user, attachment_id=pk)
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.mime_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps as django_apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from django_fsm import transition as fsm_transition
@@ -83,8 +84,12 @@ class Option:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "transition": self.name, "label": self.label, "target": self.target, "allowed": self.allowed,
-            "confirm": self.confirm, "blockers": [b.as_dict() for b in self.blockers],
+            "transition": self.name,
+            "label": self.label,
+            "target": self.target,
+            "allowed": self.allowed,
+            "confirm": self.confirm,
+            "blockers": [b.as_dict() for b in self.blockers],
         }
 
 
@@ -116,8 +121,9 @@ class Workflow:
 
     def install(self) -> None:
         """Attach each transition to the model as a django-fsm-2 transition method."""
-        field_ = self.model._meta.get_field("state")
+        field_: Any = self.model._meta.get_field("state")
         for t in self.transitions.values():
+
             def method(instance: Any) -> None:  # the state change itself; effects run in fire()
                 return None
 
@@ -140,7 +146,9 @@ class Workflow:
         try:
             return self.transitions[name]
         except KeyError:
-            raise InvalidInput(f"“{self.title}”没有名为 {name} 的办理步骤", code="unknown_transition") from None
+            raise InvalidInput(
+                f"“{self.title}”没有名为 {name} 的办理步骤", code="unknown_transition"
+            ) from None
 
     def diagram(self) -> str:
         """A Mermaid state diagram generated from the declaration (for the user guides)."""
@@ -195,8 +203,9 @@ def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
     for t in wf.from_state(case.state):
         ctx = RuleContext(user=user, transition=t.name, **({"today": today} if today else {}))
         blockers = _check(t, case, ctx)
-        options.append(Option(t.name, t.label, t.target, not blockers, blockers, t.confirm, t.style,
-                              t.comment_required))
+        options.append(
+            Option(t.name, t.label, t.target, not blockers, blockers, t.confirm, t.style, t.comment_required)
+        )
     return options
 
 
@@ -221,7 +230,9 @@ def fire(
     payload = dict(payload or {})
     comment = (comment or "").strip()
     if t.comment_required and not comment:
-        raise InvalidInput(f"“{t.label}”须填写意见或理由", code="comment_required", article=t.citation or None)
+        raise InvalidInput(
+            f"“{t.label}”须填写意见或理由", code="comment_required", article=t.citation or None
+        )
     seen_version = case.version if expected_version is None else expected_version
     seen_state = case.state
     try:
@@ -236,12 +247,18 @@ def fire(
                 raise Conflict(
                     f"当前状态为“{wf.label_of(locked.state)}”，不能执行“{t.label}”", code="wrong_state"
                 )
-            ctx = RuleContext(user=user, payload=payload, transition=name, **({"today": today} if today else {}))
+            ctx = RuleContext(
+                user=user, payload=payload, transition=name, **({"today": today} if today else {})
+            )
             failures = _check(t, locked, ctx)
             if failures:
                 if failures[0].code.startswith("A4-") or failures[0].code.startswith("ROLE"):
-                    raise NotPermitted(failures[0].message, code=failures[0].code, article=failures[0].citation,
-                                       details=[f.as_dict() for f in failures])
+                    raise NotPermitted(
+                        failures[0].message,
+                        code=failures[0].code,
+                        article=failures[0].citation,
+                        details=[f.as_dict() for f in failures],
+                    )
                 raise RuleViolation(failures)
             step = StepContext(user=user, transition=t, comment=comment, payload=payload)
             changes: dict[str, Any] = {}
@@ -252,19 +269,31 @@ def fire(
             locked.version = locked.version + 1
             locked.save()
             event = docket.record(
-                locked, actor=user, action=t.name, action_label=t.label, from_state=from_state,
-                to_state=locked.state, citation=t.citation, comment=comment,
+                locked,
+                actor=user,
+                action=t.name,
+                action_label=t.label,
+                from_state=from_state,
+                to_state=locked.state,
+                citation=t.citation,
+                comment=comment,
                 attachments=[{"id": a.pk, "name": a.name, "sha256": a.sha256} for a in attachments],
-                payload=payload, changes=changes,
+                payload=payload,
+                changes=changes,
             )
             step.event = event
             obligations_fulfil(case=locked, codes=t.closes, event=event)
             for duty in t.opens:
                 if duty.when is None or duty.when(locked):
                     obligation_open(
-                        case=locked, code=duty.code, title=duty.title, citation=duty.citation,
-                        owed_by=duty.owed_by(locked), owed_to=duty.owed_to(locked) if duty.owed_to else None,
-                        due_date=duty.due_date(locked, ctx.today), event=event,
+                        case=locked,
+                        code=duty.code,
+                        title=duty.title,
+                        citation=duty.citation,
+                        owed_by=duty.owed_by(locked),
+                        owed_to=duty.owed_to(locked) if duty.owed_to else None,
+                        due_date=duty.due_date(locked, ctx.today),
+                        event=event,
                     )
     except (ConcurrentTransition, TransitionNotAllowed):
         raise Conflict() from None
@@ -275,9 +304,27 @@ def fire(
     return locked
 
 
+def _full_clean(case: Any, *, exclude: list[str]) -> None:
+    """Model validation as a 422 with the fields' messages, never a 500."""
+    try:
+        case.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        details = [
+            {"field": f, "message": "；".join(str(m) for m in msgs)} for f, msgs in exc.message_dict.items()
+        ]
+        message = "；".join(d["message"] for d in details) or "填写的内容有误"
+        raise InvalidInput(message, code="invalid", details=details) from None
+
+
 def edit(
-    case: Any, *, user: Any, changes: dict[str, Any], comment: str = "", expected_version: int | None = None,
-    citation: str = "", allowed_states: Iterable[str] | None = None,
+    case: Any,
+    *,
+    user: Any,
+    changes: dict[str, Any],
+    comment: str = "",
+    expected_version: int | None = None,
+    citation: str = "",
+    allowed_states: Iterable[str] | None = None,
 ) -> Any:
     """Change a case's own fields through the one way in: lock, permission, docket with
     field-level before/after values."""
@@ -288,25 +335,44 @@ def edit(
         locked = type(case)._default_manager.select_for_update().get(pk=case.pk)
         if locked.version != seen_version:
             raise Conflict()
-        if user is not None and (user.has_role("audit_admin") or not scope_of(user).can_change(locked)):
+        if user is not None and (not scope_of(user).can_change(locked) or user.has_role("audit_admin")):
             raise NotPermitted("您无权修改该事项", article="第四条")
         if allowed_states is not None and locked.state not in set(allowed_states):
-            raise Conflict(f"当前状态为“{workflow_for(locked).label_of(locked.state)}”，不能修改", code="wrong_state")
-        diff: dict[str, Any] = {}
+            raise Conflict(
+                f"当前状态为“{workflow_for(locked).label_of(locked.state)}”，不能修改", code="wrong_state"
+            )
+        before: dict[str, tuple[str, Any]] = {}
         for field_name, value in changes.items():
             if field_name in {"state", "version", "id", "pk", "jurisdiction", "jurisdiction_id"}:
                 raise InvalidInput(f"字段 {field_name} 不能直接修改", code="readonly_field")
-            before = getattr(locked, field_name)
-            if before != value:
-                diff[field_name] = {"before": before, "after": value}
-                setattr(locked, field_name, value)
+            try:
+                attname = locked._meta.get_field(field_name).attname
+            except (FieldDoesNotExist, AttributeError):
+                raise InvalidInput(f"没有名为 {field_name} 的字段", code="unknown_field") from None
+            before[field_name] = (attname, getattr(locked, attname))
+            setattr(locked, field_name, value)
+        _full_clean(locked, exclude=["state"])
+        # compare cleaned values ("500000.00" is the same amount as Decimal("500000")); relations by key
+        diff: dict[str, Any] = {
+            name: {"before": old, "after": getattr(locked, attname)}
+            for name, (attname, old) in before.items()
+            if getattr(locked, attname) != old
+        }
         if not diff:
             return locked
-        locked.full_clean(exclude=["state"])
         locked.version += 1
         locked.save()
-        docket.record(locked, actor=user, action="edit", action_label="修改", from_state=locked.state,
-                      to_state=locked.state, citation=citation, comment=comment, changes=diff)
+        docket.record(
+            locked,
+            actor=user,
+            action="edit",
+            action_label="修改",
+            from_state=locked.state,
+            to_state=locked.state,
+            citation=citation,
+            comment=comment,
+            changes=diff,
+        )
     return locked
 
 
@@ -314,10 +380,17 @@ def create(model: type[models.Model], *, user: Any, comment: str = "", **fields:
     """Create a case in its workflow's initial state and open its docket."""
     wf = workflow_for(model)
     with transaction.atomic():
-        case = model(**fields)
+        case: Any = model(**fields)
         case.__dict__["state"] = wf.initial  # the initial state is set once, here, never assigned again
-        case.full_clean(exclude=["state", "reference"])
+        _full_clean(case, exclude=["state", "reference"])
         case.save()
-        docket.record(case, actor=user, action="create", action_label="创建", to_state=wf.initial,
-                      comment=comment, payload={"title": case.title})
+        docket.record(
+            case,
+            actor=user,
+            action="create",
+            action_label="创建",
+            to_state=wf.initial,
+            comment=comment,
+            payload={"title": case.title},
+        )
     return case

@@ -29,4 +29,3 @@ def city() -> Jurisdiction:
 
 def jurisdictions_tree() -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.select_related("parent").order_by("sort_order", "code")
-

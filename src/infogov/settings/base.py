@@ -26,7 +26,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "infogov.core.admin_site.InfogovAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "infogov.core.replica.ReplicaMiddleware",  # read replicas: reads stay on the primary after a write
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +82,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+# Read replicas (core/routers.py, core/replica.py): DATABASE_REPLICA_URLS="postgres://…,postgres://…".
+DATABASE_REPLICAS = [f"replica_{i}" for i, _ in enumerate(env_list("DATABASE_REPLICA_URLS"), 1)]
+for _alias, _url in zip(DATABASE_REPLICAS, env_list("DATABASE_REPLICA_URLS"), strict=True):
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=600, conn_health_checks=True)
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["infogov.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
@@ -107,6 +114,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored assets and app.css/app.js (no CDN)
 MEDIA_ROOT = Path(os.environ.get("INFOGOV_MEDIA_ROOT", VAR_DIR / "media"))
 
 SESSION_COOKIE_HTTPONLY = True
@@ -124,7 +132,12 @@ HUEY = {
     "immediate": False,
 }
 if os.environ.get("REDIS_URL"):
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "infogov", "url": os.environ["REDIS_URL"], "immediate": False}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "infogov",
+        "url": os.environ["REDIS_URL"],
+        "immediate": False,
+    }
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,28 @@
+"""The administration site (三员分立): only the system, security and audit administrators enter it.
+
+What each of them may do there is decided per model by the ModelAdmins in org/admin.py and
+core/admin.py, from their roles — never from Django's superuser flag or model permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+from infogov.org.choices import ADMIN_ROLES
+
+
+class InfogovAdminSite(admin.AdminSite):
+    site_header = "吉林市信息化治理平台 · 系统管理"
+    site_title = "系统管理"
+    index_title = "三员分立：系统管理员 · 安全管理员 · 安全审计员"
+
+    def has_permission(self, request: Any) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and user.has_role(*ADMIN_ROLES))
+
+
+class InfogovAdminConfig(AdminConfig):
+    default_site = "infogov.core.admin_site.InfogovAdminSite"

@@ -1,0 +1,376 @@
+"""The generic REST endpoints of a case type, produced from its workflow declaration.
+
+    api.add_router("/projects/", case_router(projects.WORKFLOW, prefix="projects"), tags=["信息化工程项目"])
+
+gives GET /api/projects/ (restricted, paginated, filtered list), GET /api/projects/{id}, GET
+/api/projects/{id}/docket, POST /api/projects/{id}/transitions/{name} and POST
+/api/projects/{id}/attachments. Every read goes through ``permissions.restrict``: a case the user
+may not see is answered exactly like a case that does not exist (404, 第四条).
+
+No ``from __future__ import annotations`` here: django-ninja reads the view annotations (which name
+classes made per router) at runtime.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from ninja import Body, File, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.orm.fields import get_schema_field
+from pydantic import Field, create_model
+
+from infogov.org.models import Jurisdiction
+
+from . import workflow as wf_core
+from .api_schemas import (
+    AttachmentOut,
+    CaseDetailOut,
+    CaseItemOut,
+    DocketEventOut,
+    ErrorOut,
+    PageParams,
+    TransitionIn,
+)
+from .attachments import attachment_add
+from .errors import InvalidInput, NotFound
+from .models import Attachment, Case, DocketEvent
+from .permissions import restrict, scope_of
+
+# model → the prefix its router was made with (for links from other endpoints, e.g. 我的待办)
+ROUTES: dict[type[models.Model], str] = {}
+
+_BASE_FIELDS = frozenset({f.name for f in Case._meta.fields} | {"id"})
+_DEFAULT_ORDERING = ("created_at", "updated_at", "reference", "title", "state")
+_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def paginate(queryset: models.QuerySet, page: int, page_size: int) -> tuple[int, list[Any]]:
+    """One COUNT and one page query, whatever the size of the table."""
+    count = queryset.count()
+    offset = (page - 1) * page_size
+    items = list(queryset[offset : offset + page_size]) if offset < count else []
+    return count, items
+
+
+def api_url(request: Any, name: str, **kwargs: Any) -> str | None:
+    """Reverse an API url name in the namespace of the API serving this request (else the main one)."""
+    match = getattr(request, "resolver_match", None)
+    namespaces = [match.namespace] if match is not None and match.namespace else []
+    for ns in [*namespaces, "api"]:
+        try:
+            return reverse(f"{ns}:{name}", kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def case_api_url(request: Any, model: type[models.Model], pk: int) -> str | None:
+    prefix = ROUTES.get(model)
+    return api_url(request, f"{prefix}_detail", id=pk) if prefix else None
+
+
+def attachment_out(request: Any, att: Attachment) -> dict[str, Any]:
+    return {
+        "id": att.pk,
+        "name": att.name,
+        "mime_type": att.mime_type,
+        "size": att.size,
+        "sha256": att.sha256,
+        "purpose": att.purpose,
+        "uploaded_at": att.uploaded_at,
+        "uploaded_by": att.uploaded_by.display_name if att.uploaded_by_id else "",
+        "url": api_url(request, "attachment_download", id=att.pk) or "",
+    }
+
+
+def _camel(prefix: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^0-9A-Za-z]+", prefix) if part)
+
+
+def _default_schema(
+    model: type[models.Model], name: str, base: type[Schema], *, detail: bool
+) -> type[Schema]:
+    """The base case fields plus the case type's own columns (long text only on the detail).
+
+    Every field is required in the output (a response always carries it); a foreign key is given
+    as its id (``<name>_id``)."""
+    skip = () if detail else (models.TextField, models.JSONField, models.FileField)
+    definitions: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.name in _BASE_FIELDS or isinstance(f, skip):
+            continue
+        python_type, _ = get_schema_field(f)
+        if f.null and not f.is_relation:
+            python_type = python_type | None
+        definitions[f.attname] = (python_type, Field(..., title=str(f.verbose_name)))
+    return create_model(name, __base__=base, **definitions)
+
+
+def _values(case: Any, schema: type[Schema], computed: dict[str, Any]) -> dict[str, Any]:
+    """The input for `schema` from a case: computed values first, then the case's attributes."""
+    out: dict[str, Any] = {}
+    for name, info in schema.model_fields.items():
+        if name in computed:
+            out[name] = computed[name]
+            continue
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+        out[alias or name] = getattr(case, alias or name, None)
+    return out
+
+
+def _ordering(raw: str | None, allowed: Iterable[str]) -> list[str]:
+    allowed = tuple(allowed)
+    if not raw:
+        return ["-created_at", "-pk"]
+    fields = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        if item.lstrip("-") not in allowed:
+            choices = "、".join(allowed)
+            raise InvalidInput(
+                f"不支持按“{item.lstrip('-')}”排序，可用：{choices}（前加 - 为倒序）",
+                code="invalid_ordering",
+                details=[{"loc": ["query", "ordering"], "msg": f"可用：{choices}"}],
+            )
+        fields.append(item)
+    return [*fields, "-pk"]
+
+
+def case_router(
+    workflow: "wf_core.Workflow",
+    *,
+    prefix: str,
+    list_schema: type[Schema] | None = None,
+    detail_schema: type[Schema] | None = None,
+    filter_schema: type[FilterSchema] | None = None,
+    search_fields: Iterable[str] = (),
+    ordering_fields: Iterable[str] = (),
+    tags: list[str] | None = None,
+) -> Router:
+    """A ninja Router with the generic endpoints of `workflow`'s case type.
+
+    `list_schema` / `detail_schema` should subclass CaseItemOut / CaseDetailOut (each field is read
+    from the case attribute of that name); `filter_schema` is a ninja FilterSchema of extra query
+    filters; `search_fields` are searched by ``q`` (default reference, title); `ordering_fields` are
+    what ``ordering`` accepts. Operation ids and url names are prefixed with `prefix`, so several
+    case routers live in one API and one OpenAPI document.
+    """
+    model = workflow.model
+    title = workflow.title
+    name = _camel(prefix)
+    ROUTES[model] = prefix
+    search = tuple(search_fields) or ("reference", "title")
+    allowed_ordering = tuple(ordering_fields) or _DEFAULT_ORDERING
+
+    item_schema = list_schema or _default_schema(model, f"{name}Item", CaseItemOut, detail=False)
+    detail_out = detail_schema or _default_schema(model, f"{name}Detail", CaseDetailOut, detail=True)
+    page_out = create_model(
+        f"{name}Page",
+        __base__=Schema,
+        count=(int, Field(..., description="符合条件的总数")),
+        page=(int, ...),
+        page_size=(int, ...),
+        items=(list[item_schema], ...),  # type: ignore[valid-type]
+    )
+    list_query = create_model(
+        f"{name}ListQuery",
+        __base__=PageParams,
+        state=(workflow.states | None, Field(None, description="状态")),  # type: ignore[arg-type]
+        jurisdiction=(str | None, Field(None, max_length=12, description="行政区划代码")),
+        below=(bool, Field(False, description="含下级行政区域（与 jurisdiction 同用）")),
+        q=(str | None, Field(None, max_length=100, description="按 " + "、".join(search) + " 搜索")),
+        ordering=(
+            str | None,
+            Field(
+                None,
+                max_length=200,
+                description="排序字段，逗号分隔，前加 - 为倒序；可用：" + "、".join(allowed_ordering),
+            ),
+        ),
+    )
+
+    router = Router(tags=tags or [title])
+
+    def base_queryset(request: Any) -> models.QuerySet:
+        return restrict(model._default_manager.select_related("jurisdiction", "owner"), request.auth)
+
+    def visible(request: Any, pk: int) -> Any:
+        case = base_queryset(request).filter(pk=pk).first()
+        if case is None:
+            raise NotFound()
+        return case
+
+    def url_of(request: Any) -> Any:
+        template = api_url(request, f"{prefix}_detail", id=2147483647) or ""
+        return lambda pk: template.replace("2147483647", str(pk))
+
+    def item(case: Any, url: Any) -> dict[str, Any]:
+        return _values(case, item_schema, {"state_label": workflow.label_of(case.state), "url": url(case.pk)})
+
+    def detail(request: Any, case: Any) -> dict[str, Any]:
+        user = request.auth
+        options = [
+            {
+                **o.as_dict(),
+                "target_label": workflow.label_of(o.target),
+                "comment_required": o.comment_required,
+                "style": o.style,
+            }
+            for o in wf_core.explain(case, user)
+        ]
+        attachments = [
+            attachment_out(request, a)
+            for a in Attachment.objects.for_case(case)
+            .select_related("uploaded_by")
+            .order_by("-uploaded_at", "-id")
+        ]
+        computed = {
+            "state_label": workflow.label_of(case.state),
+            "url": url_of(request)(case.pk),
+            "options": options,
+            "attachments": attachments,
+            "can_change": scope_of(user).can_change(case) and not user.has_role("audit_admin"),
+        }
+        return _values(case, detail_out, computed)
+
+    def list_cases(request: Any, params: Any, filters: Any) -> dict[str, Any]:
+        qs = base_queryset(request)
+        if params.state:
+            qs = qs.filter(state=params.state)
+        if params.jurisdiction:
+            path = (
+                Jurisdiction.objects.filter(code=params.jurisdiction).values_list("path", flat=True).first()
+            )
+            if params.below and path:
+                qs = qs.filter(jurisdiction__path__startswith=path)
+            else:
+                qs = qs.filter(jurisdiction__code=params.jurisdiction)
+        term = (params.q or "").strip()
+        if term:
+            cond = Q()
+            for f in search:
+                cond |= Q(**{f"{f}__icontains": term})
+            qs = qs.filter(cond)
+        if filters is not None:
+            qs = filters.filter(qs)
+        qs = qs.order_by(*_ordering(params.ordering, allowed_ordering))
+        count, rows = paginate(qs, params.page, params.page_size)
+        url = url_of(request)
+        return {
+            "count": count,
+            "page": params.page,
+            "page_size": params.page_size,
+            "items": [item(c, url) for c in rows],
+        }
+
+    list_op = router.get(
+        "/",
+        response={200: page_out, **_ERRORS},
+        operation_id=f"{prefix}_list",
+        url_name=f"{prefix}_list",
+        summary=f"{title}列表",
+        description="只列出当前用户有权查看的事项（第四条）；分页、筛选、搜索、排序。",
+    )
+    if filter_schema is None:
+
+        @list_op
+        def list_view(request, params: Query[list_query]):  # type: ignore[valid-type]
+            return list_cases(request, params, None)
+
+    else:
+
+        @list_op
+        def list_filtered_view(request, params: Query[list_query], filters: Query[filter_schema]):  # type: ignore
+            return list_cases(request, params, filters)
+
+    @router.get(
+        "/{id}",
+        response={200: detail_out, **_ERRORS},
+        operation_id=f"{prefix}_detail",
+        url_name=f"{prefix}_detail",
+        summary=f"{title}详情",
+        description=(
+            "含状态、版本、当前用户可办理的步骤（不能办理时附原因与条款）和附件。"
+            "无权查看与不存在同样返回 404。"
+        ),
+    )
+    def get_case(request, id: int):
+        return detail(request, visible(request, id))
+
+    @router.get(
+        "/{id}/docket",
+        response={200: list[DocketEventOut], **_ERRORS},
+        operation_id=f"{prefix}_docket",
+        url_name=f"{prefix}_docket",
+        summary=f"{title}案卷记录",
+        description="谁、何时、依据哪一条、做了什么（第三十四条），按序号排列。",
+    )
+    def get_docket(request, id: int):
+        case = visible(request, id)
+        events = DocketEvent.objects.for_case(case).select_related("organisation").order_by("seq")
+        return [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor_name": e.actor_name,
+                "organisation": e.organisation.name if e.organisation_id else None,
+                "action": e.action,
+                "action_label": e.action_label or e.action,
+                "from_state": e.from_state,
+                "from_state_label": workflow.label_of(e.from_state) if e.from_state else "",
+                "to_state": e.to_state,
+                "to_state_label": workflow.label_of(e.to_state) if e.to_state else "",
+                "citation": e.citation,
+                "comment": e.comment,
+                "attachments": e.attachments,
+                "changes": e.changes,
+                "payload": e.payload,
+                "hash": e.hash,
+            }
+            for e in events
+        ]
+
+    @router.post(
+        "/{id}/transitions/{name}",
+        response={200: detail_out, **_ERRORS, 409: ErrorOut},
+        operation_id=f"{prefix}_fire",
+        url_name=f"{prefix}_fire",
+        summary=f"办理{title}",
+        description=(
+            "执行一个办理步骤（见详情中的 options）。规则不允许时返回 403 或 422，并给出所依据的条款；"
+            "传入 expected_version 时，若事项已被他人办理返回 409。"
+        ),
+    )
+    def fire_transition(request, id: int, name: str, data: Body[TransitionIn | None] = None):
+        body = data or TransitionIn.model_validate({})
+        case = visible(request, id)
+        wf_core.fire(
+            case,
+            name,
+            user=request.auth,
+            comment=body.comment,
+            payload=body.payload,
+            expected_version=body.expected_version,
+        )
+        return detail(request, visible(request, id))
+
+    @router.post(
+        "/{id}/attachments",
+        response={201: AttachmentOut, **_ERRORS},
+        operation_id=f"{prefix}_attach",
+        url_name=f"{prefix}_attach",
+        summary=f"上传{title}附件",
+        description=(
+            "multipart/form-data，文件字段 file。按文件内容判断类型，限制大小，记录 SHA-256 并写入案卷。"
+        ),
+    )
+    def upload_attachment(request, id: int, file: File[UploadedFile], purpose: Form[str] = ""):
+        case = visible(request, id)
+        att = attachment_add(case=case, user=request.auth, upload=file, purpose=purpose[:50])
+        return Status(201, attachment_out(request, att))
+
+    return router

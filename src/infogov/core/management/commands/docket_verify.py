@@ -1,0 +1,23 @@
+"""`manage.py docket_verify`: recompute every docket hash, per-case link and the seal chain (第三十四条)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from infogov.core.docket import verify
+
+
+class Command(BaseCommand):
+    help = "校验案卷记录的哈希链和封存链，发现篡改、删除或插入时以退出码 1 结束。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = verify()
+        self.stdout.write(
+            f"已校验 {report.events} 条案卷记录（{report.cases} 个案件，{report.seals} 个封存批次，"
+            f"{report.unsealed} 条待封存）"
+        )
+        if not report.ok:
+            raise CommandError(f"校验失败：{report.broken}", returncode=1)
+        self.stdout.write(self.style.SUCCESS("校验通过"))

@@ -1,0 +1,60 @@
+"""`manage.py seed_demo [--logins]`: the demo city, its organisations, one user per role, then each
+app's demo cases, then a sealed docket. Idempotent: a second run creates nothing."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+from infogov.core import demo
+from infogov.core.coverage import text_table
+from infogov.core.docket import seal_pending
+
+
+def logins_table() -> str:
+    rows = [
+        [u["username"], u["full_name"], u["organisation"], u["role"], u["password"]]
+        for u in demo.demo_logins()
+    ]
+    return text_table(["用户名", "姓名", "单位", "角色", "密码"], rows)
+
+
+def app_demo_modules() -> list[Any]:
+    """`<app>.demo` of every installed infogov app but core, in INSTALLED_APPS order."""
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("infogov.") or config.name == "infogov.core":
+            continue
+        name = f"{config.name}.demo"
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
+
+
+class Command(BaseCommand):
+    help = "写入演示数据（吉林市及各县市区、单位、各角色演示账号和各业务的演示案件），可重复运行。"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--logins", action="store_true", help="只列出演示账号，不写入数据")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["logins"]:
+            self.stdout.write(logins_table())
+            return
+        demo.seed(self.stdout)
+        for module in app_demo_modules():
+            module.seed(self.stdout)
+        seals = events = 0
+        while (seal := seal_pending()) is not None:
+            seals += 1
+            events += seal.count
+        self.stdout.write(f"封存案卷记录 {events} 条（{seals} 个封存批次）")
+        self.stdout.write("")
+        self.stdout.write("演示账号：")
+        self.stdout.write(logins_table())

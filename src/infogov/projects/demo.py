@@ -1,0 +1,285 @@
+"""Demo projects of Jilin City in every state, across the city, 永吉县 and 蛟河市, with planted
+near-duplicates (demo_data.py) and an overdue acceptance. Called by core's `seed_demo` after the
+core demo (users and organisations). Idempotent: a project that exists (by owner and title) is left
+as it is. Every step goes through the services, so the docket tells the whole story."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from infogov.org.models import Organisation, User
+
+from . import services
+from .choices import FindingConclusion, ProjectState, ReviewDimension
+from .demo_data import PROJECTS, SYSTEMS
+from .models import AnnualConstructionPlan, InformationSystem, Project
+from .rules import missing_mandatory_standards
+
+ORDER = [s.value for s in ProjectState]
+FISCAL_PATH = [
+    "draft",
+    "proposed",
+    "planned",
+    "reviewed",
+    "procured",
+    "construction",
+    "completed",
+    "tested",
+    "accepted",
+    "delivered",
+]
+FILING_PATH = ["draft", "filing", "filed", "construction", "completed", "tested", "accepted", "delivered"]
+AUTHORITY_OF = {"吉林市": "authority", "永吉县": "yongji_authority", "蛟河市": "jiaohe_authority"}
+MEASURES = ["边界防护", "入侵防范", "日志审计", "数据备份"]
+
+
+def _users() -> dict[str, User] | None:
+    names = {"authority", "yongji_authority", "jiaohe_authority", "gov", "dept", "police", "yongji_dept"}
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("organisation")}
+    return users if len(users) == len(names) else None
+
+
+def _fields(spec: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    fiscal = spec["funding"] == "fiscal"
+    year = today.year
+    return {
+        "title": spec["title"],
+        "category": spec["category"],
+        "funding_kind": spec["funding"],
+        "budget": Decimal(spec["budget"]),
+        "year": year,
+        "content": spec["content"],
+        "systems": spec["systems"],
+        "data_resources": [{"name": d} for d in spec["data"]],
+        "budget_source": f"{year}年本级财政预算" if fiscal else "",
+        "special_fund": "信息化发展专项资金" if fiscal else "",
+        "funding_source": "" if fiscal else "企业自有资金",
+        "planned_start": today - dt.timedelta(days=300),
+        "planned_completion": today + dt.timedelta(days=60),
+        "security_plan": "按网络安全等级保护要求同步规划：" + "、".join(MEASURES[:2]),
+        "security_level": 3 if spec["category"] == "security" else 2,
+        "security_measures": MEASURES[:2],
+        "procedures_completed": "" if fiscal else "已取得项目备案和施工许可",
+    }
+
+
+def _plan(jurisdiction: Any, authority: User, year: int) -> AnnualConstructionPlan:
+    plan = AnnualConstructionPlan.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    return plan or services.plan_create(user=authority, jurisdiction=jurisdiction, year=year)
+
+
+def _fresh(p: Project) -> Project:
+    return Project.objects.get(pk=p.pk)
+
+
+def seed(stdout: Any = None) -> dict[str, int]:
+    users = _users()
+    if users is None:
+        if stdout is not None:
+            stdout.write("信息化工程项目：缺少核心演示用户，跳过\n")
+        return {"projects": 0}
+    today = timezone.localdate()
+    with transaction.atomic():
+        created = _seed(users, today)
+    if stdout is not None:
+        stdout.write(
+            f"信息化工程项目 {Project.objects.count()} 个（本次新建 {created} 个），"
+            f"信息系统 {InformationSystem.objects.count()} 个\n"
+        )
+    return {"projects": Project.objects.count()}
+
+
+def _seed(users: dict[str, User], today: dt.date) -> int:
+    for s in SYSTEMS:
+        owner: Organisation = users[s["owner"]].organisation  # type: ignore[assignment]
+        InformationSystem.objects.get_or_create(
+            owner=owner,
+            name=s["name"],
+            defaults={
+                "jurisdiction": owner.jurisdiction,
+                "protection_level": s["level"],
+                "description": s["description"],
+                "in_service_since": today - dt.timedelta(days=900),
+            },
+        )
+    fresh_specs = [
+        s
+        for s in PROJECTS
+        if not Project.objects.filter(owner=users[s["owner"]].organisation, title=s["title"]).exists()
+    ]
+    if not fresh_specs:
+        return 0
+    made: list[tuple[dict[str, Any], Project]] = []
+    for spec in fresh_specs:
+        owner_user = users[spec["owner"]]
+        p = services.project_create(user=owner_user, **_fields(spec, today))
+        p.standards.set([])
+        services.project_update(
+            project=p, user=owner_user, changes={}, standards=missing_mandatory_standards(p, set())
+        )
+        made.append((spec, _fresh(p)))
+    # submission (duplicates are detected against what is already there, in this order)
+    for spec, p in made:
+        target, owner_user = spec["state"], users[spec["owner"]]
+        if target == "draft":
+            continue
+        step = "submit" if spec["funding"] == "fiscal" else "submit_filing"
+        services.project_fire(project=_fresh(p), user=owner_user, name=step)
+    # annual plans: include every fiscal project meant to go beyond "proposed", then approve
+    plans: dict[int, AnnualConstructionPlan] = {}
+    for spec, p in made:
+        reach = "reviewed" if spec["state"] == "rejected" else spec["state"]
+        if spec["funding"] != "fiscal" or FISCAL_PATH.index(reach) < FISCAL_PATH.index("planned"):
+            continue
+        p = _fresh(p)
+        authority = users[AUTHORITY_OF[p.jurisdiction.name]]
+        plan = plans.setdefault(p.jurisdiction_id, _plan(p.jurisdiction, authority, p.year))
+        services.project_include_in_plan(project=p, user=authority, plan=plan)
+    for plan in plans.values():
+        plan = AnnualConstructionPlan.objects.get(pk=plan.pk)
+        authority = users[AUTHORITY_OF[plan.jurisdiction.name]]
+        if plan.state == "drafting":
+            plan = services.plan_fire(plan=plan, user=authority, name="submit_plan")
+        if plan.state == "submitted":
+            services.plan_fire(plan=plan, user=users["gov"], name="approve_plan")
+    for spec, p in made:
+        _walk(spec, _fresh(p), users, today)
+    return len(made)
+
+
+def _walk(spec: dict[str, Any], p: Project, users: dict[str, User], today: dt.date) -> None:
+    owner = users[spec["owner"]]
+    authority = users[AUTHORITY_OF[p.jurisdiction.name]]
+    target = spec["state"]
+    path = FISCAL_PATH if spec["funding"] == "fiscal" else FILING_PATH
+    reach = path.index(target) if target in path else 0
+
+    def at(state: str) -> bool:
+        return state in path and reach >= path.index(state)
+
+    if spec["funding"] == "fiscal":
+        if target == "rejected":
+            _findings(p, authority, fail=True)
+            services.project_review_decide(
+                project=_fresh(p),
+                user=authority,
+                passed=False,
+                comment="与市级已建平台功能重复，且未明确信息资源共享方式",
+            )
+            return
+        if at("reviewed"):
+            _findings(p, authority)
+            services.project_review_decide(project=_fresh(p), user=authority, passed=True, comment="同意建设")
+        if at("procured"):
+            if p.needs_outsourcing_review:
+                services.outsourcing_review_record(
+                    project=p, user=authority, approved=True, opinion="同意外包"
+                )
+            services.project_procurement_record(
+                project=_fresh(p),
+                user=owner,
+                method="open_tender",
+                notice_number=f"JLCG-{p.year}-{p.pk:04d}",
+                supplier="吉林市华信科技有限公司",
+                contract_amount=(p.budget * Decimal("0.92")).quantize(Decimal("0.01")),
+                contract_date=today - dt.timedelta(days=280),
+            )
+    else:
+        if at("filed"):
+            services.project_fire(project=_fresh(p), user=authority, name="issue_filing")
+    if at("construction"):
+        services.project_fire(project=_fresh(p), user=owner, name="start_construction")
+        services.progress_report(
+            project=_fresh(p),
+            user=owner,
+            percent=35 if target == "construction" else 100,
+            reported_on=today - dt.timedelta(days=30),
+        )
+        if p.is_fiscal:
+            share = Decimal("0.75") if target == "construction" else Decimal("0.6")
+            services.disbursement_record(
+                project=_fresh(p),
+                user=owner,
+                purpose="合同进度款",
+                amount=(p.budget * Decimal("0.92") * share).quantize(Decimal("0.01")),
+                paid_on=today - dt.timedelta(days=20),
+            )
+        if target == "construction" and p.is_fiscal:
+            services.inspection_open(
+                project=_fresh(p),
+                user=authority,
+                cosupervisors=list(
+                    Organisation.objects.filter(jurisdiction=p.jurisdiction).exclude(cosupervision="")
+                ),
+                summary="资金使用和建设进度检查",
+                findings=[
+                    {
+                        "text": "资金支付进度快于建设进度，部分款项无验收单据",
+                        "due_date": (today - dt.timedelta(days=5)).isoformat(),
+                    }
+                ],
+            )
+    if at("completed"):
+        completed_on = today - dt.timedelta(days=200 if spec.get("overdue_acceptance") else 20)
+        services.project_fire(
+            project=_fresh(p), user=owner, name="complete", payload={"completed_on": completed_on.isoformat()}
+        )
+    if at("tested"):
+        codes = list(_fresh(p).standards.values_list("code", flat=True))
+        services.project_fire(
+            project=_fresh(p),
+            user=owner,
+            name="record_test",
+            payload={
+                "tester": "吉林省软件测评中心",
+                "passed": True,
+                "standards": codes,
+                "tested_on": (today - dt.timedelta(days=15)).isoformat(),
+            },
+        )
+    if at("accepted"):
+        services.project_fire(
+            project=_fresh(p),
+            user=owner,
+            name="accept",
+            payload={
+                "committee": ["王建国（组长）", "李红", "赵明"],
+                "security_measures_built": MEASURES[:2],
+                "security_evidence": f"等级保护测评报告 DJCP-{p.year}-{p.pk:04d}",
+                "held_on": (today - dt.timedelta(days=10)).isoformat(),
+            },
+        )
+    if at("delivered"):
+        services.acceptance_file(project=_fresh(p), user=owner)
+        services.project_fire(project=_fresh(p), user=owner, name="deliver")
+
+
+def _findings(p: Project, authority: User, *, fail: bool = False) -> None:
+    for d in ReviewDimension:
+        if d == ReviewDimension.OTHER:
+            continue
+        hits = list(p.similar_hits.values_list("pk", flat=True)) if d == ReviewDimension.SHARING else []
+        conclusion = (
+            FindingConclusion.FAILS if fail and d == ReviewDimension.SHARING else FindingConclusion.MEETS
+        )
+        text = {
+            "layout": "符合市信息化发展规划布局",
+            "standards": "执行国家强制性标准",
+            "security": "安全保障方案与项目同步规划",
+            "sharing": "已核对相似项目，明确数据共享方式",
+        }[d.value]
+        if hits:
+            text += "；查重发现的相似项目已逐一核对，功能不重复部分方可建设"
+        services.review_finding_record(
+            project=p,
+            user=authority,
+            dimension=d.value,
+            conclusion=conclusion,
+            text=text,
+            acknowledged_hits=hits,
+        )

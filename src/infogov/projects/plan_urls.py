@@ -1,0 +1,11 @@
+"""URLs of the annual construction plans (第九条第一款):
+include with path("annual-plans/", include("infogov.projects.plan_urls"))."""
+
+from infogov.core.views_cases import NAMESPACES
+
+from .models import AnnualConstructionPlan
+from .views import plan_views
+
+app_name = "annual_plans"
+NAMESPACES[AnnualConstructionPlan] = "annual_plans"
+urlpatterns = plan_views.urlpatterns()

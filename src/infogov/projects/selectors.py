@@ -1,0 +1,126 @@
+"""Reads of projects, always scoped to the user through core.permissions.restrict (第四条)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from infogov.core.errors import NotFound
+from infogov.core.models import Obligation
+from infogov.core.permissions import restrict, scope_of
+
+from .choices import ProjectState
+from .models import AnnualConstructionPlan, InformationSystem, Project
+
+_WORD = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
+ORDERING = {"created_at", "updated_at", "reference", "title", "budget", "year", "state", "planned_completion"}
+
+
+def tokens_for_search(text: str) -> list[str]:
+    """jieba search-mode words (and Latin/digit words), deduplicated: what the index stores and the
+    query is cut into, on both databases (SQLite FTS5 trigram misses two-character words)."""
+    from .similarity import _jieba
+
+    seen: dict[str, None] = {}
+    for w in _jieba().cut_for_search(text or ""):
+        w = w.strip().lower()
+        if w and _WORD.fullmatch(w):
+            seen.setdefault(w, None)
+    return list(seen)
+
+
+def search_q(term: str) -> Q:
+    """Every word of the query must be a word of the project (or the query is in its reference/title)."""
+    term = (term or "").strip()[:100]
+    if not term:
+        return Q()
+    words = Q()
+    for tok in tokens_for_search(term):
+        words &= Q(search_text__contains=f" {tok} ")
+    return words | Q(reference__icontains=term) | Q(title__icontains=term)
+
+
+def project_list(
+    user: Any,
+    *,
+    jurisdiction: Any = None,
+    year: int | None = None,
+    category: str = "",
+    funding_kind: str = "",
+    state: str = "",
+    owner_id: int | None = None,
+    q: str = "",
+    ordering: str = "",
+) -> QuerySet[Project]:
+    qs = restrict(Project.objects.select_related("jurisdiction", "owner"), user)
+    if jurisdiction is not None:
+        qs = qs.filter(jurisdiction__path__startswith=jurisdiction.path)
+    if year:
+        qs = qs.filter(year=year)
+    if category:
+        qs = qs.filter(category=category)
+    if funding_kind:
+        qs = qs.filter(funding_kind=funding_kind)
+    if state:
+        qs = qs.filter(state=state)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if q:
+        qs = qs.filter(search_q(q))
+    key = ordering.removeprefix("-")
+    return qs.order_by(ordering, "-pk") if key in ORDERING else qs.order_by("-created_at", "-pk")
+
+
+def project_get(user: Any, pk: int) -> Project:
+    project = (
+        restrict(Project.objects.select_related("jurisdiction", "owner", "annual_plan"), user)
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise NotFound()
+    return project
+
+
+def plan_list(user: Any) -> QuerySet[AnnualConstructionPlan]:
+    return restrict(AnnualConstructionPlan.objects.select_related("jurisdiction", "owner"), user)
+
+
+def open_plans_for(user: Any, project: Project) -> QuerySet[AnnualConstructionPlan]:
+    from .choices import PlanState
+
+    return plan_list(user).filter(jurisdiction_id=project.jurisdiction_id, state=PlanState.DRAFTING)
+
+
+def overdue_obligations(user: Any, today: Any = None) -> QuerySet[Obligation]:
+    """Overdue duties on the projects the user may see (for the authority's overview)."""
+    ct = ContentType.objects.get_for_model(Project)
+    ids = restrict(Project.objects.all(), user).values("pk")
+    return (
+        Obligation.objects.overdue(today)
+        .filter(case_type=ct, case_id__in=ids)
+        .select_related("owed_by", "jurisdiction")
+        .order_by("due_date", "id")
+    )
+
+
+def information_systems(user: Any) -> QuerySet[InformationSystem]:
+    """The register of systems: owners see theirs; authorities and governments their jurisdictions."""
+    s = scope_of(user)
+    q = Q(owner_id__in=s.org_ids) | Q(
+        jurisdiction_id__in=s.authority_jurisdictions | s.government_jurisdictions
+    )
+    return InformationSystem.objects.filter(q).select_related("owner", "jurisdiction", "source_project")
+
+
+def in_construction_fiscal(user: Any) -> QuerySet[Project]:
+    from .models import ACTIVE_STATES
+
+    return (
+        restrict(Project.objects.select_related("jurisdiction", "owner"), user)
+        .filter(funding_kind="fiscal", state__in=[*ACTIVE_STATES])
+        .exclude(state=ProjectState.ACCEPTED)
+    )

@@ -1,0 +1,257 @@
+"""Duplicate-construction detection (第六条第一款 避免重复建设；第九条第二款 信息资源共享).
+
+When a proposal or filing is submitted, its content is compared with every project and information
+system already in its jurisdiction and at city level. Two tokenisations of Chinese are measured on a
+labelled set built from the demo data (demo_data.py): character bigrams and jieba words, each fed
+to TF-IDF with cosine similarity. `evaluate_on_labelled_set()` reports precision and recall of
+each; the better one is DEFAULT_METHOD.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from typing import Any
+
+from django.db.models import Q
+
+_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
+# Words that every project says: weight them out (they carry no signal about *what* is built).
+STOPWORDS = frozenset(
+    [
+        "建设",
+        "实现",
+        "提供",
+        "平台",
+        "系统",
+        "信息",
+        "进行",
+        "推进",
+        "完善",
+        "提升",
+        "相关",
+        "以及",
+        "和",
+        "的",
+        "与",
+        "及",
+        "等",
+        "对",
+        "在",
+        "为",
+        "各",
+        "市",
+        "县",
+        "吉林市",
+        "永吉县",
+        "蛟河市",
+        "工程",
+        "项目",
+        "能力",
+        "服务",
+        "支撑",
+        "开展",
+        "利用",
+        "满足",
+        "要求",
+    ]
+)
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of each Chinese run (and whole Latin/digit words)."""
+    out: list[str] = []
+    for run in _RUN.findall(text):
+        if run.isascii():
+            out.append(run.lower())
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+@cache
+def _jieba() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def jieba_words(text: str) -> list[str]:
+    """jieba's search-mode segmentation, without stopwords and punctuation."""
+    jb = _jieba()
+    return [
+        w.lower() for w in jb.lcut_for_search(text) if w.strip() and _RUN.fullmatch(w) and w not in STOPWORDS
+    ]
+
+
+def _bigrams_no_stop(text: str) -> list[str]:
+    return bigrams(text)
+
+
+METHODS: dict[str, Callable[[str], list[str]]] = {"bigram": _bigrams_no_stop, "jieba": jieba_words}
+# Cosine at or above which a pair is reported as a possible duplicate; chosen on the labelled set
+# (see evaluate_on_labelled_set and docs/projects.md for the measurement).
+THRESHOLDS: dict[str, float] = {"bigram": 0.25, "jieba": 0.32}
+DEFAULT_METHOD = "jieba"
+TOP_K = 5
+
+
+def tfidf_vectors(texts: Sequence[str], tokenize: Callable[[str], list[str]]) -> list[dict[str, float]]:
+    """L2-normalised TF-IDF vectors (smoothed idf, sublinear tf) of `texts` against each other."""
+    docs = [Counter(tokenize(t)) for t in texts]
+    n = len(docs)
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.keys())
+    vectors = []
+    for d in docs:
+        v = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in d.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors.append({t: x / norm for t, x in v.items()})
+    return vectors
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(t, 0.0) for t, x in a.items())
+
+
+def rank(query: str, candidates: Sequence[str], *, method: str = DEFAULT_METHOD) -> list[tuple[int, float]]:
+    """Indexes of `candidates` with their cosine to `query`, most similar first."""
+    if not candidates:
+        return []
+    vecs = tfidf_vectors([query, *candidates], METHODS[method])
+    q = vecs[0]
+    scores = [(i, cosine(q, v)) for i, v in enumerate(vecs[1:])]
+    return sorted(scores, key=lambda s: -s[1])
+
+
+# -- the labelled set ---------------------------------------------------------------------------------
+
+
+def _pairs(items: Sequence[tuple[str, str, str]]) -> Iterable[tuple[int, int, bool]]:
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            gi, gj = items[i][2], items[j][2]
+            yield i, j, bool(gi) and gi == gj
+
+
+def evaluate_on_labelled_set(thresholds: dict[str, float] | None = None) -> dict[str, dict[str, float]]:
+    """Precision and recall of each method on the demo labelled set (every pair of demo projects and
+    systems; a pair is a duplicate when both carry the same planted group). A pair is predicted a
+    duplicate when its TF-IDF cosine (over the whole set) reaches the method's threshold."""
+    from .demo_data import labelled_items
+
+    items = labelled_items()
+    texts = [t for _, t, _ in items]
+    thresholds = {**THRESHOLDS, **(thresholds or {})}
+    result: dict[str, dict[str, float]] = {}
+    for name, tokenize in METHODS.items():
+        vecs = tfidf_vectors(texts, tokenize)
+        tp = fp = fn = tn = 0
+        threshold = thresholds[name]
+        for i, j, dup in _pairs(items):
+            predicted = cosine(vecs[i], vecs[j]) >= threshold
+            tp += predicted and dup
+            fp += predicted and not dup
+            fn += (not predicted) and dup
+            tn += (not predicted) and not dup
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        result[name] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "threshold": threshold,
+            "true_positives": tp,
+            "false_positives": fp,
+            "false_negatives": fn,
+            "pairs": tp + fp + fn + tn,
+        }
+    return result
+
+
+# -- at submission ------------------------------------------------------------------------------------
+
+
+def candidates_for(project: Any) -> tuple[list[Any], list[Any]]:
+    """Projects and information systems already in the project's jurisdiction and at city level
+    (a city-level project is compared with the whole city)."""
+    from infogov.org.selectors import city
+
+    from .choices import ProjectState
+    from .models import InformationSystem, Project
+
+    root = city()
+    if project.jurisdiction_id == root.pk:
+        where = Q()
+    else:
+        where = Q(jurisdiction_id__in=[project.jurisdiction_id, root.pk])
+    projects = list(
+        Project.objects.filter(where)
+        .exclude(pk=project.pk)
+        .exclude(state=ProjectState.DRAFT)
+        .select_related("jurisdiction", "owner")
+        .only(
+            "id",
+            "reference",
+            "title",
+            "content",
+            "systems",
+            "data_resources",
+            "jurisdiction__name",
+            "owner__name",
+        )
+    )
+    systems = list(InformationSystem.objects.filter(where).exclude(source_project=project))
+    return projects, systems
+
+
+def find_similar(project: Any, *, method: str = DEFAULT_METHOD, limit: int = TOP_K) -> list[dict[str, Any]]:
+    """The most similar existing projects/systems, with scores, at or above the method's threshold."""
+    projects, systems = candidates_for(project)
+    texts = [p.similarity_text() for p in projects] + [f"{s.name}\n{s.description}" for s in systems]
+    ranked = rank(project.similarity_text(), texts, method=method)
+    out = []
+    for i, score in ranked[:limit]:
+        if score < THRESHOLDS[method]:
+            break
+        if i < len(projects):
+            out.append({"project": projects[i], "system": None, "score": score})
+        else:
+            out.append({"project": None, "system": systems[i - len(projects)], "score": score})
+    return out
+
+
+def record_similar(project: Any, *, method: str = DEFAULT_METHOD) -> list[Any]:
+    """Replace the project's unacknowledged hits with a fresh comparison (called on submission)."""
+    from .models import SimilarityHit
+
+    project.similar_hits.filter(acknowledged=False).delete()
+    kept = set(project.similar_hits.values_list("other_project_id", "other_system_id"))
+    hits = []
+    for f in find_similar(project, method=method):
+        key = (f["project"].pk if f["project"] else None, f["system"].pk if f["system"] else None)
+        if key in kept:
+            continue
+        hits.append(
+            SimilarityHit.objects.create(
+                project=project,
+                other_project=f["project"],
+                other_system=f["system"],
+                score=f["score"],
+                method=method,
+            )
+        )
+    return hits

@@ -1,0 +1,373 @@
+"""Project pages: the generic case pages (list, detail, fire, attach) from core.views_cases, with
+project filters, Chinese word search and Excel export, plus forms for the records that are not
+state changes (review findings, funds, progress, inspections, risk) and the Excel import. Every
+handler calls one service or selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from infogov.core.errors import DomainError, NotFound
+from infogov.core.views_cases import CaseViews, FilterView, PayloadField, error_text, see_other
+from infogov.org.models import Organisation
+
+from . import imports, risk, selectors, services
+from .choices import FindingConclusion, ProcurementMethod, ReviewDimension, Severity
+from .models import InspectionFinding, Project, ReviewCondition
+from .workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
+
+METHODS = "、".join(str(m.label) for m in ProcurementMethod)
+
+PAYLOAD_FIELDS: dict[str, list[PayloadField]] = {
+    "include_in_plan": [
+        PayloadField("plan_id", "年度计划编号（id）", "number", True, "见下方“可列入的年度计划”")
+    ],
+    "review_pass": [
+        PayloadField("conditions", "审查条件（多条以；分隔）", "text", False, "有条件通过时必填"),
+        PayloadField("due_date", "条件答复期限", "date"),
+    ],
+    "record_procurement": [
+        PayloadField("method", "采购方式", "text", True, METHODS),
+        PayloadField("notice_number", "采购公告编号", "text", True),
+        PayloadField("supplier", "中标（成交）供应商", "text", True),
+        PayloadField("contract_amount", "合同金额（元）", "number", True),
+        PayloadField("contract_date", "合同签订日期", "date"),
+    ],
+    "complete": [PayloadField("completed_on", "竣工日期", "date")],
+    "record_test": [
+        PayloadField("tester", "测试机构", "text", True),
+        PayloadField("tested_on", "测试日期", "date"),
+        PayloadField("passed", "测试通过", "checkbox"),
+        PayloadField("standards", "测试依据的标准（以、分隔）", "text", True),
+        PayloadField("summary", "测试结论说明"),
+    ],
+    "accept": [
+        PayloadField("held_on", "验收日期", "date"),
+        PayloadField("committee", "验收组成员（以、分隔）", "text", True),
+        PayloadField("security_measures_built", "已建成的安全措施（以、分隔）", "text", True),
+        PayloadField("security_evidence", "安全措施建设证明", "text", True, "如等级测评报告编号"),
+    ],
+    "fail_acceptance": [
+        PayloadField("held_on", "验收日期", "date"),
+        PayloadField("committee", "验收组成员（以、分隔）", "text", True),
+    ],
+    "deliver": [
+        PayloadField("protection_level", "安全保护等级（1–5）", "number"),
+        PayloadField("system_name", "信息系统名称"),
+    ],
+}
+
+
+class ProjectViews(CaseViews):
+    """The generic case views with the project register's filters and jieba word search."""
+
+    def filter_views(self, request: HttpRequest) -> tuple[list[FilterView], Q]:
+        views, q = super().filter_views(request)
+        years = [
+            str(y) for y in Project.objects.order_by("-year").values_list("year", flat=True).distinct()[:20]
+        ]
+        value = request.GET.get("year", "").strip()
+        if value in years:
+            q &= Q(year=int(value))
+        views.append(FilterView("year", "建设年度", [(y, y) for y in years], value if value in years else ""))
+        return views, q
+
+    def filtered(self, request: HttpRequest) -> tuple[QuerySet, list[FilterView], str, str]:
+        search = request.GET.get("q", "").strip()[:100]
+        get = request.GET.copy()
+        get.pop("q", None)
+        request.GET = get  # the base class then skips its icontains search; ours is by words
+        try:
+            qs, filter_views, _, sort = super().filtered(request)
+        finally:
+            request.GET = get.copy()
+            request.GET["q"] = search
+        if search:
+            qs = qs.filter(selectors.search_q(search))
+        return qs, filter_views, search, sort
+
+
+def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
+    if case is None or not isinstance(case, Project):
+        return {}
+    user = request.user
+    rating = risk.rate(case) if case.is_fiscal else None
+    return {
+        "project": case,
+        "findings": list(case.findings.all()),
+        "review": case.review if hasattr(case, "review") else None,
+        "conditions": list(case.conditions.all()),
+        "similar": list(case.similar_hits.select_related("other_project", "other_system")),
+        "procurement": case.procurement if hasattr(case, "procurement") else None,
+        "disbursements": list(case.disbursements.all()),
+        "disbursed": case.disbursed_total(),
+        "progress_reports": list(case.progress_reports.all()),
+        "inspections": list(case.inspections.prefetch_related("findings", "cosupervisors")),
+        "rating": rating,
+        "standards": list(case.standards.all()),
+        "open_plans": list(selectors.open_plans_for(user, case)) if case.state == "proposed" else [],
+        "dimensions": ReviewDimension.choices,
+        "conclusions": FindingConclusion.choices,
+        "severities": Severity.choices,
+        "is_authority": user.scope.is_authority_for(case.jurisdiction_id),
+        "is_owner": case.owner_id in user.scope.org_ids,
+        "cosupervisor_orgs": Organisation.objects.exclude(cosupervision="").filter(
+            jurisdiction_id=case.jurisdiction_id
+        ),
+    }
+
+
+views = ProjectViews(
+    PROJECT_WORKFLOW,
+    namespace="projects",
+    list_columns=[
+        "reference",
+        "title",
+        "jurisdiction",
+        "owner",
+        "category",
+        "funding_kind",
+        "budget",
+        "year",
+        "state",
+        "updated_at",
+    ],
+    filters=["state", "jurisdiction", "category", "funding_kind", "owner"],
+    search_fields=("title", "reference"),
+    list_template="projects/list.html",
+    detail_template="projects/detail.html",
+    extra_context=detail_extra,
+    payload_fields=PAYLOAD_FIELDS,
+)
+plan_views = CaseViews(
+    PLAN_WORKFLOW,
+    namespace="annual_plans",
+    list_columns=["reference", "title", "jurisdiction", "year", "state", "updated_at"],
+)
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    return selectors.project_get(request.user, pk)
+
+
+def _act(request: HttpRequest, pk: int, done: str, fn: Any) -> HttpResponse:
+    project = _project(request, pk)
+    try:
+        fn(project)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, done)
+    return see_other(reverse("projects:detail", args=[project.pk]))
+
+
+@login_required
+@require_POST
+def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    hits = [int(h) for h in request.POST.getlist("acknowledged_hits") if h.isdigit()]
+    return _act(
+        request,
+        pk,
+        "已录入评审意见。",
+        lambda p: services.review_finding_record(
+            project=p,
+            user=request.user,
+            dimension=request.POST.get("dimension", ""),
+            conclusion=request.POST.get("conclusion", ""),
+            text=request.POST.get("text", ""),
+            acknowledged_hits=hits,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def outsourcing(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "已录入外包项目审核意见。",
+        lambda p: services.outsourcing_review_record(
+            project=p,
+            user=request.user,
+            approved=request.POST.get("approved") == "1",
+            opinion=request.POST.get("opinion", ""),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def disbursement(request: HttpRequest, pk: int) -> HttpResponse:
+    from .payloads import as_date
+
+    def run(p: Project) -> Any:
+        paid_on = (
+            as_date(request.POST.get("paid_on"), "支付日期", default=None)
+            if request.POST.get("paid_on")
+            else None
+        )
+        return services.disbursement_record(
+            project=p,
+            user=request.user,
+            amount=request.POST.get("amount", ""),
+            purpose=request.POST.get("purpose", ""),
+            paid_on=paid_on,
+        )
+
+    return _act(request, pk, "已登记资金支付。", run)
+
+
+@login_required
+@require_POST
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "已报告建设进度。",
+        lambda p: services.progress_report(
+            project=p,
+            user=request.user,
+            percent=request.POST.get("percent", ""),
+            note=request.POST.get("note", ""),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def inspection(request: HttpRequest, pk: int) -> HttpResponse:
+    orgs = Organisation.objects.filter(
+        pk__in=[int(x) for x in request.POST.getlist("cosupervisors") if x.isdigit()]
+    )
+    texts, dues = request.POST.getlist("finding_text"), request.POST.getlist("finding_due")
+    findings = [{"text": t, "due_date": d} for t, d in zip(texts, dues, strict=False) if t.strip()]
+    return _act(
+        request,
+        pk,
+        "已登记监督检查。",
+        lambda p: services.inspection_open(
+            project=p,
+            user=request.user,
+            cosupervisors=list(orgs),
+            summary=request.POST.get("summary", ""),
+            findings=findings,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def rectify(request: HttpRequest, fid: int) -> HttpResponse:
+    f = InspectionFinding.objects.filter(pk=fid).first()
+    if f is None:
+        raise NotFound()
+    return _act(
+        request,
+        f.project_id,
+        "已报告整改情况。",
+        lambda p: services.finding_rectify(
+            finding=f, user=request.user, rectification=request.POST.get("text", "")
+        ),
+    )
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, cid: int) -> HttpResponse:
+    c = ReviewCondition.objects.filter(pk=cid).first()
+    if c is None:
+        raise NotFound()
+    return _act(
+        request,
+        c.project_id,
+        "已答复审查条件。",
+        lambda p: services.review_condition_answer(
+            condition=c, user=request.user, answer=request.POST.get("text", "")
+        ),
+    )
+
+
+@login_required
+@require_POST
+def acceptance_filing(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "验收结果已报信息化主管部门备案。",
+        lambda p: services.acceptance_file(project=p, user=request.user),
+    )
+
+
+@login_required
+@require_POST
+def risk_override(request: HttpRequest, pk: int) -> HttpResponse:
+    raw = request.POST.get("level", "").strip()
+    return _act(
+        request,
+        pk,
+        "已调整风险等级。",
+        lambda p: services.risk_override(
+            project=p,
+            user=request.user,
+            level=int(raw) if raw.isdigit() else None,
+            reason=request.POST.get("reason", ""),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    errors: list[dict[str, Any]] = []
+    failed = False
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择 Excel 文件。")
+        else:
+            try:
+                created = imports.import_proposals(user=request.user, data=upload.read())
+            except DomainError as exc:
+                messages.error(request, error_text(exc))
+                errors, failed = exc.details, True
+            else:
+                messages.success(request, f"已导入并申报 {len(created)} 个项目。")
+                return see_other(reverse("projects:list"))
+    return render(
+        request,
+        "projects/import.html",
+        {"errors": errors, "headers": imports.HEADERS},
+        status=422 if failed else 200,
+    )
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        imports.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="project-import-template.xlsx"'
+    return response
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The authority's overview: fiscal projects under construction by risk, and overdue duties."""
+    ratings = risk.ranking(selectors.in_construction_fiscal(request.user))
+    overdue = list(selectors.overdue_obligations(request.user)[:200])
+    titles = dict(Project.objects.filter(pk__in=[o.case_id for o in overdue]).values_list("pk", "title"))
+    return render(
+        request,
+        "projects/overview.html",
+        {"ratings": ratings, "overdue": [(o, titles.get(o.case_id, "")) for o in overdue]},
+    )

@@ -1,0 +1,121 @@
+"""`seed_demo`: the demo city, idempotent, with a verified docket."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from infogov.core.demo import DEMO_PASSWORD, demo_logins
+from infogov.org.choices import ADMIN_ROLES, CoSupervision, JurisdictionKind, OrganisationKind, Role
+from infogov.org.models import Jurisdiction, Membership, Organisation, User
+from infogov.org.selectors import authority_of, city, government_of
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return seed()
+
+
+def test_running_twice_changes_nothing(seeded):
+    before = counts()
+    users = dict(User.objects.values_list("username", "password"))
+    seed()
+    assert counts() == before
+    assert dict(User.objects.values_list("username", "password")) == users
+
+
+@pytest.mark.article(4)
+def test_twelve_jurisdictions_each_with_authority_and_government(seeded):
+    assert Jurisdiction.objects.count() == 12
+    root = city()
+    assert (root.code, root.name, root.kind) == ("220200", "吉林市", JurisdictionKind.CITY)
+    kinds = dict(Jurisdiction.objects.values_list("code", "kind"))
+    assert [kinds[c] for c in ("220202", "220203", "220204", "220211")] == [JurisdictionKind.DISTRICT] * 4
+    assert kinds["220221"] == JurisdictionKind.COUNTY
+    assert [kinds[c] for c in ("220281", "220282", "220283", "220284")] == [JurisdictionKind.COUNTY_CITY] * 4
+    assert kinds["220271"] == kinds["220272"] == JurisdictionKind.DEV_ZONE
+    for j in Jurisdiction.objects.all():
+        assert root.covers(j)
+        assert authority_of(j).kind == OrganisationKind.AUTHORITY
+        assert government_of(j).kind == OrganisationKind.GOVERNMENT
+        for cosup in (CoSupervision.DRC, CoSupervision.FINANCE, CoSupervision.AUDIT):
+            assert Organisation.objects.filter(jurisdiction=j, cosupervision=cosup).exists(), (j, cosup)
+    assert authority_of(root).name == "吉林市工业和信息化局"
+    zone = Jurisdiction.objects.get(code="220271")
+    assert government_of(zone).name == "吉林高新技术产业开发区管理委员会"
+    assert authority_of(zone).name == "吉林高新技术产业开发区经济发展局"
+    sort = list(Jurisdiction.objects.order_by("sort_order").values_list("code", flat=True))
+    assert sort[0] == "220200" and sort[-2:] == ["220271", "220272"]
+
+
+def test_city_departments_and_other_organisations(seeded):
+    root = city()
+    departments = Organisation.objects.filter(jurisdiction=root, kind=OrganisationKind.DEPARTMENT)
+    assert departments.count() >= 20
+    assert Organisation.objects.get(name="吉林市自然资源局").cosupervision == CoSupervision.PLANNING
+    assert Organisation.objects.get(name="吉林市发展和改革委员会").cosupervision == CoSupervision.DRC
+    assert Organisation.objects.filter(kind=OrganisationKind.PUBLIC_SERVICE).count() >= 2
+    assert Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).count() >= 2
+    pool = Organisation.objects.get(kind=OrganisationKind.EXPERT_POOL)
+    experts = User.objects.filter(memberships__organisation=pool, memberships__role=Role.EXPERT)
+    assert experts.count() == 8
+    assert all(e.full_name for e in experts)
+
+
+def test_demo_logins_work_with_their_roles(seeded, client):
+    logins = demo_logins()
+    assert len({u["username"] for u in logins}) == len(logins)
+    for login in logins:
+        user = User.objects.get(username=login["username"])
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.organisation.name == login["organisation"]
+        roles = {Role(r).label for r in user.role_set}
+        assert roles == {login["role"]}
+    assert client.login(username="authority", password=DEMO_PASSWORD)
+    authority = User.objects.get(username="authority")
+    assert authority.scope.is_authority_for(city().pk)
+    assert not User.objects.get(username="yongji_authority").scope.is_authority_for(city().pk)
+
+
+def test_the_three_administrators_are_staff_not_superusers(seeded):
+    admins = User.objects.filter(memberships__role__in=ADMIN_ROLES)
+    assert sorted(admins.values_list("username", flat=True)) == ["auditadmin", "secadmin", "sysadmin"]
+    assert all(u.is_staff and not u.is_superuser for u in admins)
+    assert not User.objects.filter(is_superuser=True).exists()
+    assert not User.objects.exclude(memberships__role__in=ADMIN_ROLES).filter(is_staff=True).exists()
+    for u in admins:  # each holds exactly one role
+        assert Membership.objects.filter(user=u).count() == 1
+
+
+@pytest.mark.article(34)
+def test_docket_verifies_after_seeding(seeded):
+    out = StringIO()
+    call_command("docket_verify", stdout=out)
+    assert "校验通过" in out.getvalue()
+    assert "0 条待封存" in out.getvalue()
+
+
+def test_output_lists_the_logins(seeded):
+    assert "演示账号" in seeded
+    assert "auditadmin" in seeded and DEMO_PASSWORD in seeded
+
+
+@pytest.mark.django_db
+def test_logins_option_prints_without_seeding():
+    out = StringIO()
+    call_command("seed_demo", "--logins", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["用户名", "姓名", "单位", "角色", "密码"]
+    assert len(lines) == 2 + len(demo_logins())
+    assert not Jurisdiction.objects.exists()

@@ -1,0 +1,166 @@
+"""The plan pages per role, and the public portal page (no login, CSRF, honeypot, rate limit)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from infogov.planning import services
+from infogov.planning.choices import PlanLevel, PlanState
+from infogov.planning.models import PlanVersion, PublicComment
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_owner_drafts_through_the_pages(pw):
+    w = pw.world
+    c = client_for(w.city.authority_user)
+    assert c.get("/plans/new/").status_code == 200
+    r = c.post(
+        "/plans/new/",
+        {
+            "level": "city",
+            "title": "吉林市信息化发展规划（2026—2030年）",
+            "owner": w.city.authority.pk,
+            "period_start": 2026,
+            "period_end": 2030,
+            "parent_reference": "吉林省信息化发展规划",
+        },
+    )
+    assert r.status_code == 303
+    v = PlanVersion.objects.get()
+    assert r["Location"] == f"/plans/{v.pk}/"
+    c.post(f"/plans/{v.pk}/goals/", {"text": "建成数字政府"})
+    r = c.post(
+        f"/plans/{v.pk}/tasks/",
+        {
+            "text": "建设政务云",
+            "goal_id": v.goals.get().pk,
+            "responsible": w.city.authority.pk,
+            "indicator": "上云系统",
+            "target_value": "100",
+            "unit": "个",
+            "target_year": "2028",
+        },
+    )
+    assert r.status_code == 303 and v.tasks.count() == 1
+    page = c.get(f"/plans/{v.pk}/").content.decode()
+    assert "建设政务云" in page and "发布征求意见" in page and "增加重点任务" in page
+
+
+def test_refused_step_shows_the_article(pw):
+    v = pw.draft(PlanLevel.CITY)
+    c = client_for(pw.world.city.authority_user)
+    r = c.post(
+        f"/plans/{v.pk}/fire/open_consultation/",
+        {"start": "2000-01-01", "end": "2000-01-02", "version": v.version},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "征求意见开始日期不能早于今天（第六条第一款）" in page
+    assert PlanVersion.objects.get(pk=v.pk).state == PlanState.DRAFT
+
+
+def test_other_jurisdiction_cannot_read_or_act(pw):
+    w = pw.world
+    pw.city_plan_in_force()
+    jiaohe = pw.draft(PlanLevel.LOCAL, w.jiaohe)
+    c = client_for(w.yongji.authority_user)
+    assert c.get(f"/plans/{jiaohe.pk}/").status_code == 404
+    assert c.post(f"/plans/{jiaohe.pk}/goals/", {"text": "越权目标"}).status_code == 404
+    assert c.post(f"/plans/{jiaohe.pk}/fire/open_consultation/").status_code == 404
+    assert jiaohe.goals.count() == 1
+    page = c.get("/plans/").content.decode()
+    assert jiaohe.reference not in page
+
+
+def test_list_page_query_count(pw, assert_max_queries):
+    w = pw.world
+    pw.city_plan_in_force()
+    for i in range(4):
+        pw.draft(PlanLevel.SPECIAL, w.city, title=f"专项规划{i}")
+    c = client_for(w.city.authority_user)
+    c.get("/plans/")  # warm caches (content types, session)
+    with assert_max_queries(16):
+        r = c.get("/plans/?level=special")
+    assert r.status_code == 200 and "专项规划3" in r.content.decode()
+
+
+def test_detail_page_query_count(pw, assert_max_queries):
+    v = pw.city_plan_in_force()
+    c = client_for(pw.world.city.authority_user)
+    c.get(f"/plans/{v.pk}/")
+    with assert_max_queries(45):
+        r = c.get(f"/plans/{v.pk}/")
+    assert r.status_code == 200 and "已批准的版本不可修改" in r.content.decode()
+
+
+def test_expert_sees_assigned_plan_and_gives_opinion(pw):
+    v = pw.close_consultation(pw.open_consultation(pw.draft(PlanLevel.CITY)))
+    services.experts_assign(version=v, user=pw.owner_user(v), experts=pw.experts[:1])
+    c = client_for(pw.experts[0])
+    assert "提交论证意见" in c.get(f"/plans/{v.pk}/").content.decode()
+    r = c.post(f"/plans/{v.pk}/opinion/", {"conclusion": "pass", "opinion": "同意该规划。"})
+    assert r.status_code == 303 and v.opinions.count() == 1
+    assert client_for(pw.experts[1]).get(f"/plans/{v.pk}/").status_code == 404
+
+
+def test_public_page_comments_without_login(pw):
+    v = pw.open_consultation(pw.draft(PlanLevel.CITY))
+    anon = Client(enforce_csrf_checks=True)
+    r = anon.get(f"/public/plans/{v.pk}/")
+    assert r.status_code == 200 and "提出意见" in r.content.decode()
+    token = r.cookies["csrftoken"].value
+    # without the CSRF token: refused
+    assert anon.post(f"/public/plans/{v.pk}/", {"body": "没有令牌的意见"}).status_code == 403
+    r = anon.post(
+        f"/public/plans/{v.pk}/",
+        {"body": "建议加强数据安全。", "csrfmiddlewaretoken": token, "target": f"task:{v.tasks.first().pk}"},
+    )
+    assert r.status_code == 303
+    c = PublicComment.objects.get()
+    assert c.task_id == v.tasks.first().pk and c.is_anonymous
+    # the honeypot: silently not stored
+    anon.post(
+        f"/public/plans/{v.pk}/", {"body": "机器人的意见内容", "website": "x", "csrfmiddlewaretoken": token}
+    )
+    assert PublicComment.objects.count() == 1
+    # the rate limit
+    for i in range(services.COMMENT_RATE_LIMIT):
+        anon.post(f"/public/plans/{v.pk}/", {"body": f"第{i}条意见内容。", "csrfmiddlewaretoken": token})
+    assert PublicComment.objects.count() == services.COMMENT_RATE_LIMIT
+    # a draft is not public
+    draft = pw.draft(PlanLevel.CITY, title="未公开的规划草稿")
+    assert Client().get(f"/public/plans/{draft.pk}/").status_code == 404
+
+
+def test_public_list_shows_published_and_consulting_plans(pw, assert_max_queries):
+    w = pw.world
+    city = pw.city_plan_in_force()
+    special = pw.open_consultation(pw.draft(PlanLevel.SPECIAL, w.city, title="卫生健康信息化专项规划"))
+    draft = pw.draft(PlanLevel.LOCAL, w.yongji, title="永吉县规划草稿")
+    with assert_max_queries(6):
+        page = Client().get("/public/plans/").content.decode()
+    assert city.title in page and special.title in page and draft.title not in page
+
+
+def test_assessment_page_for_the_city_authority(pw):
+    w = pw.world
+    pw.city_plan_in_force()
+    pw.to_in_force(pw.draft(PlanLevel.LOCAL, w.yongji))
+    c = client_for(w.city.authority_user)
+    import datetime as dt
+
+    year = dt.date.today().year
+    assert c.post("/plans/assessment/sample/", {"year": year}).status_code == 303
+    assert c.post("/plans/assessment/compute/", {"year": year}).status_code == 303
+    page = c.get(f"/plans/assessment/?year={year}").content.decode()
+    assert "永吉县" in page and "蛟河市" in page and "评分表" in page
+    assert c.get(f"/plans/assessment/?year={year}&format=xlsx").content[:2] == b"PK"
+    assert client_for(w.yongji.authority_user).get("/plans/assessment/").status_code == 403

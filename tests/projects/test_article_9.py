@@ -1,0 +1,147 @@
+"""第九条: annual construction plan, review on the four dimensions, review opinion."""
+
+import pytest
+
+from infogov.core.errors import Conflict, NotPermitted, RuleViolation
+from infogov.core.models import DocketEvent, Obligation
+from infogov.projects import services
+from infogov.projects.models import Project, ReviewCondition
+
+pytestmark = [pytest.mark.django_db, pytest.mark.article(9)]
+
+
+def test_fiscal_project_walks_from_proposal_to_delivery(walker):
+    p = walker.create()
+    assert p.state == "draft" and p.reference.startswith("XM-")
+    p = walker.submit(p)
+    assert p.state == "proposed"
+    p = walker.include(p)
+    assert p.state == "planned" and p.annual_plan.state == "approved"
+    p = walker.findings(p)
+    p = walker.review(p)
+    assert p.state == "reviewed" and p.review.opinion == "pass"
+    p = walker.procure(p)
+    assert p.state == "procured" and p.procurement.contract_amount == 950000
+    p = walker.fire(p, "start_construction")
+    services.progress_report(project=p, user=walker.owner, percent=50)
+    services.disbursement_record(project=p, user=walker.owner, amount="300000.00", purpose="首付款")
+    p = walker.fire(p, "complete", payload={"completed_on": "2026-12-20"})
+    assert Obligation.objects.for_case(p).open().filter(code="acceptance-apply").exists()
+    p = walker.fire(
+        p,
+        "record_test",
+        payload={"tester": "测评中心", "passed": True, "standards": ["GB 17859-1999", "GB 18030-2022"]},
+    )
+    p = walker.fire(p, "accept", payload=walker.accept_payload())
+    assert p.state == "accepted"
+    services.acceptance_file(project=p, user=walker.owner)
+    p = walker.fire(p, "deliver")
+    assert p.state == "delivered"
+    actions = list(DocketEvent.objects.for_case(p).values_list("action", flat=True))
+    for step in (
+        "create",
+        "submit",
+        "include_in_plan",
+        "review_finding",
+        "review_pass",
+        "record_procurement",
+        "start_construction",
+        "progress",
+        "disbursement",
+        "complete",
+        "record_test",
+        "accept",
+        "acceptance_filing",
+        "deliver",
+    ):
+        assert step in actions
+    assert not Obligation.objects.for_case(p).open().exists()
+
+
+def test_review_refused_while_plan_not_approved(walker):
+    p = walker.include(walker.submit(walker.create()), approve=False)
+    p = walker.findings(p)
+    with pytest.raises(RuleViolation) as exc:
+        walker.review(p)
+    assert exc.value.article == "第九条第一款"
+
+
+def test_plan_approved_by_government_not_authority(walker):
+    p = walker.include(walker.submit(walker.create()), approve=False)
+    plan = services.plan_fire(plan=p.annual_plan, user=walker.authority, name="submit_plan")
+    with pytest.raises(NotPermitted):
+        services.plan_fire(plan=plan, user=walker.authority, name="approve_plan")
+
+
+def test_empty_plan_cannot_be_submitted(walker):
+    plan = walker.plan()
+    with pytest.raises(RuleViolation) as exc:
+        services.plan_fire(plan=plan, user=walker.authority, name="submit_plan")
+    assert exc.value.article == "第九条第一款"
+
+
+def test_review_needs_all_four_dimensions(walker):
+    p = walker.include(walker.submit(walker.create()))
+    p = walker.findings(p, skip=("security",))
+    with pytest.raises(RuleViolation) as exc:
+        walker.review(p)
+    assert exc.value.article == "第九条第二款"
+    assert "网络与信息安全" in exc.value.message
+
+
+def test_no_review_no_procurement(walker):
+    p = walker.include(walker.submit(walker.create()))
+    with pytest.raises(RuleViolation) as exc:
+        walker.procure(p)
+    assert exc.value.article == "第九条第二款"
+    assert Project.objects.get(pk=p.pk).state == "planned"
+
+
+def test_failed_finding_blocks_pass_and_review_fail_is_final(walker):
+    p = walker.include(walker.submit(walker.create()))
+    p = walker.findings(p, conclusion="fails")
+    with pytest.raises(RuleViolation) as exc:
+        walker.review(p)
+    assert exc.value.article == "第九条第二款"
+    p = services.project_review_decide(
+        project=Project.objects.get(pk=p.pk), user=walker.authority, passed=False, comment="与已建平台重复"
+    )
+    assert p.state == "rejected" and p.review.opinion == "fail"
+    with pytest.raises(Conflict):  # a rejected project has no way forward
+        walker.procure(p)
+
+
+def test_conditions_become_obligations_and_block_acceptance(walker):
+    p = walker.include(walker.submit(walker.create()))
+    p = walker.findings(p, conclusion="conditions")
+    with pytest.raises(RuleViolation):  # conditional findings need listed conditions
+        walker.review(p)
+    p = walker.review(p, conditions=[{"text": "接入市统一身份认证", "due_date": "2026-06-30"}])
+    assert p.review.opinion == "conditional"
+    duty = Obligation.objects.for_case(p).open().get(code="review-conditions")
+    assert duty.owed_by == walker.land.department and str(duty.due_date) == "2026-06-30"
+    p = walker.procure(p)
+    p = walker.fire(p, "start_construction")
+    p = walker.fire(p, "complete")
+    p = walker.fire(
+        p,
+        "record_test",
+        payload={"tester": "测评中心", "passed": True, "standards": ["GB 17859-1999", "GB 18030-2022"]},
+    )
+    with pytest.raises(RuleViolation) as exc:
+        walker.fire(p, "accept", payload=walker.accept_payload())
+    assert exc.value.article == "第九条第二款"
+    services.review_condition_answer(
+        condition=ReviewCondition.objects.get(project=p), user=walker.owner, answer="已接入统一身份认证"
+    )
+    assert not Obligation.objects.for_case(p).open().filter(code="review-conditions").exists()
+    assert walker.fire(p, "accept", payload=walker.accept_payload()).state == "accepted"
+
+
+def test_other_jurisdictions_authority_cannot_review(walker, world):
+    from tests.conftest import fresh
+
+    p = walker.findings(walker.include(walker.submit(walker.create())))
+    with pytest.raises(NotPermitted) as exc:
+        services.project_review_decide(project=p, user=fresh(world.jiaohe.authority_user), passed=True)
+    assert exc.value.article == "第四条第二款"
