@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .models import DocketEvent, DocketSeal, DocketSealEntry
@@ -76,7 +76,7 @@ def _case_key(case_type_id: int, case_id: int) -> str:
 
 
 def record(
-    case: models.Model,
+    case: Any,
     *,
     actor: Any,
     action: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -41,7 +43,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         super().save(*args, **kwargs)
         if not self.reference and self.pk:
             self.reference = f"{self.reference_prefix}-{timezone.localtime(self.created_at):%Y}-{self.pk:06d}"
-            type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+            type(self)._default_manager.filter(pk=self.pk).update(reference=self.reference)
 
     @classmethod
     def cosupervision_q(cls) -> models.Q | None:
@@ -60,7 +62,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
 
 class CaseLinkQuerySet(models.QuerySet):
-    def for_case(self, case: models.Model) -> CaseLinkQuerySet:
+    def for_case(self, case: models.Model) -> Self:
         return self.filter(case_type=ContentType.objects.get_for_model(case), case_id=case.pk)
 
 
@@ -70,8 +72,6 @@ class CaseLink(models.Model):
     case_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     case_id = models.BigIntegerField()
     jurisdiction = models.ForeignKey("org.Jurisdiction", on_delete=models.PROTECT, related_name="+")
-
-    objects = CaseLinkQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -105,6 +105,8 @@ class DocketEvent(CaseLink):
     changes = models.JSONField("字段变更", default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = CaseLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "案卷记录"
@@ -246,6 +248,8 @@ class CaseAssignment(CaseLink):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     purpose = models.CharField("任务", max_length=50, default="review")
     assigned_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "任务分派"

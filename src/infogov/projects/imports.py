@@ -119,7 +119,7 @@ def parse(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
         row: dict[str, Any] = {}
         row_errors: list[RowError] = []
 
-        def err(col: str, msg: str, n: int = n, row_errors: list[RowError] = row_errors) -> None:
+        def err(col: str, msg: str, n: int = n, row_errors: list[RowError] = row_errors) -> Any:
             row_errors.append(RowError(n, col, msg))
 
         for header_, field, required in COLUMNS:

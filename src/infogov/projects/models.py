@@ -28,8 +28,6 @@ from .choices import (
     StandardKind,
 )
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-
 
 class Standard(models.Model):
     """标准目录: national, local and industry standards; mandatory ones cannot be waived (第十二条)."""
@@ -80,7 +78,11 @@ class Project(Case):
     special_fund = models.CharField("信息化发展专项资金", max_length=200, blank=True)
     funding_source = models.CharField("资金来源", max_length=200, blank=True, help_text="非财政性资金的来源")
     budget = models.DecimalField(
-        "预算金额（元）", default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY
+        "预算金额（元）",
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        max_digits=16,
+        decimal_places=2,
     )
     year = models.PositiveSmallIntegerField("建设年度", db_index=True)
     content = models.TextField("建设内容")
@@ -288,7 +290,7 @@ class ProcurementRecord(models.Model):
     method = models.CharField("采购方式", max_length=16, choices=ProcurementMethod.choices)
     notice_number = models.CharField("采购公告编号", max_length=60)
     supplier = models.CharField("中标（成交）供应商", max_length=200)
-    contract_amount = models.DecimalField("合同金额（元）", **MONEY)
+    contract_amount = models.DecimalField("合同金额（元）", max_digits=16, decimal_places=2)
     contract_date = models.DateField("合同签订日期")
 
     class Meta:
@@ -322,7 +324,9 @@ class Disbursement(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="disbursements")
     paid_on = models.DateField("支付日期")
-    amount = models.DecimalField("金额（元）", validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    amount = models.DecimalField(
+        "金额（元）", validators=[MinValueValidator(Decimal("0.01"))], max_digits=16, decimal_places=2
+    )
     purpose = models.CharField("用途", max_length=200)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

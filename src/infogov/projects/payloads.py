@@ -105,8 +105,8 @@ def clean_review(p: dict[str, Any]) -> dict[str, Any]:
         if text:
             conditions.append({"text": text, "due_date": due.isoformat()})
     if p.get("due_date") and conditions:  # one deadline for all, from a form
-        due = as_date(p.get("due_date"), "due_date").isoformat()
-        conditions = [{**c, "due_date": due} for c in conditions]
+        common_due = as_date(p.get("due_date"), "due_date").isoformat()
+        conditions = [{**c, "due_date": common_due} for c in conditions]
     return {"conditions": conditions}
 
 

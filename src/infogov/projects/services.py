@@ -445,13 +445,13 @@ def project_procurement_record(
 
 
 def progress_report(
-    *, project: Project, user: Any, percent: int, reported_on: dt.date | None = None, note: str = ""
+    *, project: Project, user: Any, percent: int | str, reported_on: dt.date | None = None, note: str = ""
 ) -> ProgressReport:
     try:
         percent = int(percent)
     except (TypeError, ValueError):
         raise InvalidInput("完成比例须为 0–100 的整数", code="invalid_percent")
-    if not 0 <= percent <= 100:
+    if not 0 <= int(percent) <= 100:
         raise InvalidInput("完成比例须为 0–100 的整数", code="invalid_percent")
     with transaction.atomic():
         locked = _lock(project)
@@ -651,6 +651,7 @@ def acceptance_file(*, project: Project, user: Any) -> AcceptanceFiling:
         if hasattr(locked, "acceptance_filing"):
             raise Conflict("验收结果已备案", code="already_filed")
         acceptance = locked.acceptances.order_by("-held_on", "-id").first()
+        assert acceptance is not None  # acceptance_passed above requires one
         filing = AcceptanceFiling.objects.create(project=locked, acceptance=acceptance, filed_by=user)
         event = docket.record(
             locked,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -80,25 +80,14 @@ class ProjectViews(CaseViews):
         views.append(FilterView("year", "建设年度", [(y, y) for y in years], value if value in years else ""))
         return views, q
 
-    def filtered(self, request: HttpRequest) -> tuple[QuerySet, list[FilterView], str, str]:
-        search = request.GET.get("q", "").strip()[:100]
-        get = request.GET.copy()
-        get.pop("q", None)
-        request.GET = get  # the base class then skips its icontains search; ours is by words
-        try:
-            qs, filter_views, _, sort = super().filtered(request)
-        finally:
-            request.GET = get.copy()
-            request.GET["q"] = search
-        if search:
-            qs = qs.filter(selectors.search_q(search))
-        return qs, filter_views, search, sort
+    def search_q(self, text: str) -> Q:
+        return selectors.search_q(text)
 
 
 def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
     if case is None or not isinstance(case, Project):
         return {}
-    user = request.user
+    user: Any = request.user
     rating = risk.rate(case) if case.is_fiscal else None
     return {
         "project": case,

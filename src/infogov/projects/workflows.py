@@ -178,7 +178,7 @@ def _record_acceptance(passed: bool) -> Any:
 def _register_system(project: Project, step: StepContext) -> dict[str, Any]:
     """同步运行: the delivered system enters the security register with its protection level."""
     P.normalise(step.payload, P.clean_deliver(step.payload))
-    level = int(step.payload.get("protection_level") or project.security_level)
+    level = int(step.payload.get("protection_level") or project.security_level or 1)
     name = step.payload.get("system_name") or project.title
     system, created = InformationSystem.objects.update_or_create(
         owner_id=project.owner_id,
