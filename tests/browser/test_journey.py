@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from infogov.core import workflow
 from infogov.core.models import DocketEvent, Obligation
+from tests.browser.screenshots import DOCS_IMG
 from tests.testapp.models import Widget
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).with_name("axe.min.js")
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 pytestmark = [
     pytest.mark.browser,

@@ -152,3 +152,18 @@ def test_late_report_loses_timeliness_points(pw, supervised):
     ExecutionReport.objects.filter(version=local).update(due_date=dt.date.today() - dt.timedelta(days=10))
     s = assessment.score_version(local, 2026)
     assert s.timeliness == Decimal(10) and s.indicator == Decimal("0.00") and s.findings == Decimal(20)
+
+
+def test_the_yearly_task_opens_last_years_reports(pw, supervised):
+    from infogov.core.tasks import HUEY
+    from infogov.planning import tasks
+
+    assert "plan_execution_obligations" in {t.name for t in HUEY._registry.periodic_tasks}
+    year = dt.date.today().year - 1
+    assert tasks.plan_execution_obligations.call_local() == 2  # the local and the special plan
+    assert (
+        Obligation.objects.filter(
+            code=services.execution_code(year), due_date=dt.date(year + 1, 1, 31)
+        ).count()
+        == 2
+    )

@@ -62,3 +62,17 @@ def test_public_selectors(pw):
     assert selectors.public_version_get(consulting.pk) == consulting
     with pytest.raises(NotFound):
         selectors.public_version_get(draft.pk)
+
+
+def test_a_consulted_version_stays_on_the_portal_with_its_answers_until_decided(pw):
+    """第六条第一款: after the window the public still sees its comments and the published answers;
+    a special plan leaves the portal on approval (it is filed, not published: 第五条第三款)."""
+    w = pw.world
+    pw.city_plan_in_force()
+    v = pw.close_consultation(pw.open_consultation(pw.draft(PlanLevel.SPECIAL, w.city)))
+    assert selectors.public_version_get(v.pk) == v
+    assert list(selectors.public_consultations_closed()) == [v]
+    v = pw.approve(pw.submit(pw.review(v)))
+    with pytest.raises(NotFound):
+        selectors.public_version_get(v.pk)
+    assert not selectors.public_consultations_closed().exists()

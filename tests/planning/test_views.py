@@ -164,3 +164,145 @@ def test_assessment_page_for_the_city_authority(pw):
     assert "永吉县" in page and "蛟河市" in page and "评分表" in page
     assert c.get(f"/plans/assessment/?year={year}&format=xlsx").content[:2] == b"PK"
     assert client_for(w.yongji.authority_user).get("/plans/assessment/").status_code == 403
+
+
+@pytest.mark.article(6)
+def test_expert_review_page_shows_duplicate_and_consistency_findings(pw):
+    """Issue #3 point 4: the page the experts review shows repeats of tasks in force in the same
+    jurisdiction and tasks that trace to no task of the parent plan."""
+    from infogov.org.choices import Role
+    from tests.factories import make_user
+
+    w = pw.world
+    pw.city_plan_in_force()
+    pw.to_in_force(
+        pw.draft(PlanLevel.SPECIAL, w.city, tasks=["建设吉林市政务云平台，实现部门业务系统迁移上云"])
+    )
+    staff = make_user("city_finance_staff", w.city.finance, Role.DEPT_STAFF)
+    v = pw.draft(
+        PlanLevel.SPECIAL,
+        w.city,
+        owner=w.city.finance,
+        user=staff,
+        title="财政信息化专项规划",
+        tasks=["建设吉林市政务云平台，实现部门业务系统迁移上云", "购置食堂炊具和办公桌椅若干"],
+    )
+    v = pw.close_consultation(pw.open_consultation(v, user=staff), user=staff)
+    services.experts_assign(version=v, user=staff, experts=pw.experts[:3])
+    page = client_for(pw.experts[0]).get(f"/plans/{v.pk}/").content.decode()
+    review = page[page.index('id="review-title"') :]
+    assert "重复建设与衔接性检查（即时计算）" in review
+    assert "与本辖区施行中规划重复的目标或任务" in review and "相似度" in review
+    assert "未能对应依据规划" in review and "购置食堂炊具和办公桌椅若干" in review
+    assert "提交论证意见" in review
+    # after submission the page shows the findings archived with the submission
+    v = pw.submit(pw.review(PlanVersion.objects.get(pk=v.pk), user=staff), user=staff)
+    page = client_for(staff).get(f"/plans/{v.pk}/").content.decode()
+    assert "（报批时存档）" in page and "购置食堂炊具和办公桌椅若干" in page
+
+
+@pytest.mark.article(7)
+def test_execution_report_duty_in_the_owners_todo_page_overdue_first(pw):
+    import datetime as dt
+
+    from infogov.core.models import Obligation
+
+    w = pw.world
+    pw.city_plan_in_force()
+    local = pw.to_in_force(pw.draft(PlanLevel.LOCAL, w.yongji))
+    year = dt.date.today().year
+    services.execution_obligation_open(version=local, year=year - 1)
+    last_year = Obligation.objects.for_case(local).get(code=services.execution_code(year - 1))
+    assert last_year.due_date == dt.date(year, 1, 31)
+    page = client_for(w.yongji.authority_user).get("/").content.decode()
+    rows = page[page.index("<tbody") :]
+    assert f"报送《{local.title}》{year - 1}年度执行情况" in rows
+    assert f"报送《{local.title}》{year}年度执行情况" in rows
+    overdue = (dt.date.today() - dt.date(year, 1, 31)).days
+    if overdue > 0:
+        assert f"已逾期 {overdue} 天" in rows
+        assert rows.index(f"{year - 1}年度执行情况") < rows.index(f"{year}年度执行情况")  # overdue first
+    assert f'datetime="{year}-01-31"' in rows and f'datetime="{year + 1}-01-31"' in rows
+    # the city authority, to whom the report is owed, does not owe it
+    assert "年度执行情况" not in client_for(w.city.authority_user).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "entries"),
+    [
+        ("owner", {"信息化发展规划"}),
+        ("expert", {"信息化发展规划"}),
+        ("approver", {"信息化发展规划"}),
+        ("city_authority", {"信息化发展规划", "规划执行考核"}),
+    ],
+)
+def test_each_role_reaches_its_plan_pages_from_the_nav(pw, who, entries):
+    w = pw.world
+    user = {
+        "owner": w.city.dept_user,
+        "expert": pw.experts[0],
+        "approver": w.yongji.approver,
+        "city_authority": w.city.authority_user,
+    }[who]
+    page = client_for(user).get("/").content.decode()
+    nav = page[page.index('aria-label="主导航"') : page.index("</nav>", page.index('aria-label="主导航"'))]
+    for label in entries:
+        assert label in nav
+    if "规划执行考核" not in entries:
+        assert "规划执行考核" not in nav
+    assert client_for(user).get("/plans/").status_code == 200
+
+
+def test_regulation_coverage_shows_rules_and_tests_for_articles_5_to_7():
+    from infogov.core.coverage import coverage
+
+    report = {a["number"]: a for a in coverage()["articles"]}
+    for n in (5, 6, 7):
+        assert report[n]["rules"] and report[n]["tests"], n
+        assert any("planning" in t for t in report[n]["tests"]), report[n]["tests"]
+
+
+def test_staff_list_searches_chinese_words_and_filters_by_period(pw):
+    w = pw.world
+    city = pw.city_plan_in_force()
+    special = pw.draft(
+        PlanLevel.SPECIAL, w.city, title="卫生健康信息化专项规划", tasks=["建设全民健康信息平台"]
+    )
+    c = client_for(w.city.authority_user)
+    # words in any order, from the title or a task (jieba), as on the API
+    page = c.get("/plans/", {"q": "信息平台 全民健康"}).content.decode()
+    assert special.reference in page and city.reference not in page
+    page = c.get("/plans/", {"period": "2026-2030", "level": "city"}).content.decode()
+    assert city.reference in page and special.reference not in page
+    page = c.get("/plans/").content.decode()
+    assert 'name="period"' in page and "2026—2030年" in page
+    page = c.get("/plans/", {"period": "2026-2030", "level": "special"}).content.decode()
+    assert special.reference in page and city.reference not in page
+
+
+def test_rate_limit_counts_each_visitor_behind_the_proxy(pw):
+    """Behind nginx every request comes from 127.0.0.1: the limit must be per visitor (X-Real-IP, set
+    by the proxy), not one bucket for the whole city."""
+    v = pw.open_consultation(pw.draft(PlanLevel.CITY))
+    for i in range(services.COMMENT_RATE_LIMIT):
+        r = Client().post(f"/public/plans/{v.pk}/", {"body": f"第{i}条意见内容。"}, HTTP_X_REAL_IP="10.1.1.1")
+        assert r.status_code == 303
+    r = Client().post(f"/public/plans/{v.pk}/", {"body": "第六条意见内容。"}, HTTP_X_REAL_IP="10.1.1.1")
+    assert r.status_code == 422 and "提交过于频繁" in r.content.decode()
+    r = Client().post(f"/public/plans/{v.pk}/", {"body": "另一位市民的意见。"}, HTTP_X_REAL_IP="10.2.2.2")
+    assert r.status_code == 303
+    r = Client().post(
+        f"/api/public/plans/{v.pk}/comments",
+        {"body": "接口提交的意见内容"},
+        content_type="application/json",
+        HTTP_X_REAL_IP="10.1.1.1",
+    )
+    assert r.status_code == 422 and r.json()["code"] == "rate_limited"
+    # a visitor reaching the application directly cannot pose as someone else
+    r = Client(REMOTE_ADDR="203.0.113.9").post(
+        f"/public/plans/{v.pk}/", {"body": "直连的访客的意见"}, HTTP_X_REAL_IP="10.9.9.9"
+    )
+    assert r.status_code == 303
+    assert PublicComment.objects.filter(
+        body="直连的访客的意见"
+    ).get().client_hash == services.client_fingerprint("203.0.113.9", "")

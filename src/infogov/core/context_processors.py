@@ -25,10 +25,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name, allowed in NAV:
         try:
             if allowed(user):
-                url = reverse(name)
-                # a section is current on its own pages too (/widgets/5/ is under /widgets/)
-                active = request.path == url or (url != "/" and request.path.startswith(url))
-                items.append({"label": label, "url": url, "active": active})
+                items.append({"label": label, "url": reverse(name), "active": False})
         except NoReverseMatch:
             continue
+    # The current section is the item whose URL is the longest prefix of this page
+    # (/plans/assessment/ belongs to 规划执行考核, not to 信息化发展规划 at /plans/).
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

@@ -65,3 +65,19 @@ def count_overdue_obligations() -> dict[int, int]:
     for org_id, n in sorted(counts.items()):
         logger.info("organisation %s has %d overdue obligations", org_id, n)
     return dict(counts)
+
+
+def autodiscover_tasks() -> None:
+    """Import every installed app's ``tasks`` module so that its periodic tasks join this huey."""
+    from importlib import import_module
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("infogov.") and config.name != "infogov.core":
+            try:
+                import_module(f"{config.name}.tasks")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.tasks":
+                    raise
+
+
+autodiscover_tasks()

@@ -121,9 +121,10 @@ class PayloadField:
 
     name: str
     label: str
-    input_type: str = "text"  # text | number | date | checkbox
+    input_type: str = "text"  # text | number | date | checkbox | select
     required: bool = False
     help_text: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # the options of a select (value, label)
 
 
 @dataclass
@@ -192,7 +193,7 @@ def _excel_value(value: Any) -> Any:
 
 
 def _display(value: Any) -> Any:
-    """A cell as the list shows it: local time, 是/否, a dash for nothing."""
+    """A cell as the list shows it: local time, 是/否, a dash for nothing, 3,800,000.00 for a Decimal."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -201,6 +202,8 @@ def _display(value: Any) -> Any:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal) and value.is_finite():
+        return f"{value:,}"  # amounts with thousands separators, at the field's own precision
     return value
 
 

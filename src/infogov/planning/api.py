@@ -22,6 +22,7 @@ from infogov.org.models import Jurisdiction, Organisation, User
 from . import assessment, selectors, services
 from .choices import PlanLevel, PlanState
 from .models import Inspection, Plan, PlanTask
+from .views import client_fingerprint
 from .workflows import WORKFLOW
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -691,14 +692,15 @@ def _public_plan(v: Any) -> dict[str, Any]:
     "/",
     response={200: list[PublicPlanOut], **ERRORS},
     operation_id="public_plans",
-    summary="已公布的全市、本辖区规划及正在征求意见的规划",
+    summary="已公布的全市、本辖区规划，正在征求意见和征求意见已结束（待论证、批准）的规划",
 )
 def public_list(request, q: str = "", level: str = ""):
     published = list(
         selectors.public_versions(q=q[:100], level=level if level in PlanLevel.values else "")[:200]
     )
     consulting = list(selectors.public_consultations())
-    return [_public_plan(v) for v in consulting + published]
+    closed = list(selectors.public_consultations_closed()[:50])
+    return [_public_plan(v) for v in consulting + closed + published]
 
 
 @public.get(
@@ -748,9 +750,7 @@ def public_comment(request, id: int, data: PublicCommentIn):
         task_id=data.task_id,
         name=data.name,
         contact=data.contact,
-        client=services.client_fingerprint(
-            request.META.get("REMOTE_ADDR", ""), request.headers.get("User-Agent", "")
-        ),
+        client=client_fingerprint(request),
     )
     return Status(
         201,

@@ -192,14 +192,17 @@ def assessment_rows(year: int) -> list[dict[str, Any]]:
         }
 
     rows = []
-    for j in Jurisdiction.objects.filter(parent__isnull=False).order_by("sort_order", "code"):
+    # 第七条: the counties (county-level cities), districts and development zones directly below the city
+    for j in Jurisdiction.objects.filter(parent__isnull=False, parent__parent__isnull=True).order_by(
+        "sort_order", "code"
+    ):
         rows.append(
             row(
                 "县（市）区和开发区",
                 j.name,
                 j.name,
                 by_jurisdiction.get(j.pk, []),
-                "无施行中的本辖区信息化发展规划或未计分",
+                "无施行中的本辖区规划或未计分",
             )
         )
     departments = (
@@ -217,7 +220,7 @@ def assessment_rows(year: int) -> list[dict[str, Any]]:
                 org.name,
                 org.jurisdiction.name,
                 by_owner.get(org.pk, []),
-                "无施行中的部门信息化发展专项规划或未计分",
+                "无施行中的专项规划或未计分",
             )
         )
     return rows

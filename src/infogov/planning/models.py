@@ -17,6 +17,7 @@ from .choices import (
     ExpertConclusion,
     FindingSeverity,
     PlanLevel,
+    PlanState,
 )
 
 
@@ -133,7 +134,37 @@ class PlanVersion(Case):
         verbose_name = "规划版本"
         verbose_name_plural = "规划版本"
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="planversion_plan_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="planversion_plan_number"),
+            # The database itself holds the order of 第五条 (whatever writes the row): an approved
+            # version has its approval; a published city or local plan its publication; a filed, in
+            # force or superseded local or special plan its filing (第五条第二款、第三款).
+            models.CheckConstraint(
+                condition=~models.Q(state__in=APPROVED_STATES) | models.Q(approved_at__isnull=False),
+                name="planversion_frozen_is_approved",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(
+                    level__in=(PlanLevel.CITY, PlanLevel.LOCAL),
+                    state__in=(
+                        PlanState.PUBLISHED,
+                        PlanState.FILED,
+                        PlanState.IN_FORCE,
+                        PlanState.SUPERSEDED,
+                    ),
+                )
+                | models.Q(published_at__isnull=False),
+                name="planversion_public_plan_published",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(
+                    level__in=(PlanLevel.LOCAL, PlanLevel.SPECIAL),
+                    state__in=(PlanState.FILED, PlanState.IN_FORCE, PlanState.SUPERSEDED),
+                )
+                | models.Q(filed_at__isnull=False),
+                name="planversion_in_force_is_filed",
+            ),
+        ]
         indexes = [models.Index(fields=["jurisdiction", "state"], name="planversion_jur_state")]
 
     @property

@@ -151,11 +151,27 @@ def public_consultations(today: Any = None) -> QuerySet[PlanVersion]:
     )
 
 
+# After its window a consulted version stays on the portal with the comments and their published
+# answers (the public sees how its comments were answered, 第六条第一款) until the decision on it;
+# city and local plans then stay as published plans (第五条), special plans leave the portal.
+CONSULTED_STATES = (PlanState.CONSULTATION, PlanState.EXPERT_REVIEW, PlanState.SUBMITTED)
+
+
+def public_consultations_closed() -> QuerySet[PlanVersion]:
+    """Versions whose consultation is over and which await review or approval: the answers."""
+    return (
+        PlanVersion.objects.filter(state__in=CONSULTED_STATES[1:], consultation_end__isnull=False)
+        .select_related("plan", "jurisdiction", "owner")
+        .annotate(comment_count=Count("comments"))
+        .order_by("-consultation_end", "-id")
+    )
+
+
 def public_version_get(pk: int) -> PlanVersion:
     v = (
         PlanVersion.objects.filter(pk=pk)
         .filter(
-            Q(state=PlanState.CONSULTATION)
+            Q(state__in=CONSULTED_STATES, consultation_start__isnull=False)
             | Q(state__in=PUBLIC_STATES, plan__level__in=(PlanLevel.CITY, PlanLevel.LOCAL))
         )
         .select_related("plan", "jurisdiction", "owner")

@@ -2,14 +2,43 @@
 
 Included by infogov/urls.py as ``path("plans/", include("infogov.planning.urls"))``."""
 
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import path
 
-from infogov.core.views_cases import Column, PayloadField, case_urls
+from infogov.core.views_cases import NAMESPACES, CaseViews, Column, FilterView, PayloadField
 
-from . import views
+from . import selectors, views
+from .models import PlanVersion
 from .workflows import WORKFLOW
 
-generic, app_name = case_urls(
+
+class PlanCaseViews(CaseViews):
+    """The generic pages, with the plan list's Chinese word search (jieba, as the API) and a filter
+    by plan period besides level, jurisdiction and state (issue #3 point 6)."""
+
+    def search_q(self, text: str) -> Q:
+        return Q(pk__in=selectors._search(PlanVersion.objects.all(), text).values("pk"))
+
+    def filter_views(self, request: HttpRequest) -> tuple[list[FilterView], Q]:
+        views_, q = super().filter_views(request)
+        periods = sorted(
+            {(a, b) for a, b in self.visible(request).values_list("period_start", "period_end").distinct()}
+        )
+        choices = [(f"{a}-{b}", f"{a}—{b}年") for a, b in periods]
+        value = request.GET.get("period", "").strip()
+        if value in dict(choices):
+            start, end = (int(x) for x in value.split("-"))
+            q &= Q(period_start=start, period_end=end)
+        else:
+            value = ""
+        views_.append(FilterView("period", "规划期", choices, value))
+        return views_, q
+
+
+_views = PlanCaseViews(
     WORKFLOW,
     namespace="plans",
     list_columns=(
@@ -39,6 +68,8 @@ generic, app_name = case_urls(
         "file": (PayloadField("filing_number", "备案号"),),
     },
 )
+NAMESPACES[PlanVersion] = app_name = "plans"
+generic: list[Any] = _views.urlpatterns()
 
 urlpatterns = [
     path("new/", views.plan_new, name="new"),

@@ -371,6 +371,22 @@ def scores_compute(request: HttpRequest, year: int) -> str:
 
 # -- the public portal (no login) -------------------------------------------------------------------
 
+# The reverse proxy in front of the application (deploy/nginx: same host) sets X-Real-IP to the
+# visitor's address, overwriting whatever the visitor sent; REMOTE_ADDR is then the proxy's own.
+TRUSTED_PROXIES = ("127.0.0.1", "::1")
+
+
+def client_fingerprint(request: HttpRequest) -> str:
+    """Who is commenting, for the rate limit: the visitor's address (through the trusted proxy) and
+    browser, hashed (the address itself is not stored, 个人信息 of the public)."""
+    from django.conf import settings
+
+    addr = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "INFOGOV_TRUSTED_PROXIES", TRUSTED_PROXIES)
+    if addr in proxies and request.headers.get("X-Real-IP"):
+        addr = request.headers["X-Real-IP"].strip()[:64]
+    return services.client_fingerprint(addr, request.headers.get("User-Agent", ""))
+
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
@@ -382,6 +398,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         "planning/public_list.html",
         {
             "consultations": list(selectors.public_consultations()),
+            "closed": list(selectors.public_consultations_closed()[:20]),
             "plans": list(selectors.public_versions(q=q, level=level)[:100]),
             "q": q,
             "level": level,
@@ -414,9 +431,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     task_id=task_id,
                     name=form.cleaned_data["name"],
                     contact=form.cleaned_data["contact"],
-                    client=services.client_fingerprint(
-                        request.META.get("REMOTE_ADDR", ""), request.headers.get("User-Agent", "")
-                    ),
+                    client=client_fingerprint(request),
                 )
             except DomainError as exc:
                 messages.error(request, error_text(exc))
@@ -438,6 +453,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": list(version.tasks.all()),
             "comments": list(selectors.public_comments(version)),
             "form": form,
+            "today": today,
             "open": version.state == PlanState.CONSULTATION
             and version.consultation_start is not None
             and version.consultation_start <= today <= (version.consultation_end or dt.date.min),

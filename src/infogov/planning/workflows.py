@@ -248,7 +248,9 @@ WORKFLOW = Workflow(
         ),
         Transition(
             "enact",
-            (S.PUBLISHED, S.FILED),
+            # From 已批准 too: the button is then shown greyed with the article that is missing
+            # (公布 for the city plan, 备案 for local and special plans) instead of not at all.
+            (S.APPROVED, S.PUBLISHED, S.FILED),
             S.IN_FORCE,
             "施行",
             by=(acts_for_owner,),

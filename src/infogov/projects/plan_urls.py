@@ -1,11 +1,16 @@
 """URLs of the annual construction plans (第九条第一款):
 include with path("annual-plans/", include("infogov.projects.plan_urls"))."""
 
+from django.urls import path
+
 from infogov.core.views_cases import NAMESPACES
 
 from .models import AnnualConstructionPlan
-from .views import plan_views
+from .views import plan_new, plan_views
 
 app_name = "annual_plans"
 NAMESPACES[AnnualConstructionPlan] = "annual_plans"
-urlpatterns = plan_views.urlpatterns()
+urlpatterns = [
+    path("new/", plan_new, name="create"),
+    *plan_views.urlpatterns(),
+]

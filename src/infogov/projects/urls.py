@@ -11,6 +11,8 @@ app_name = "projects"
 NAMESPACES[Project] = "projects"
 
 urlpatterns = [
+    path("new/", views.project_new, name="create"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("overview/", views.overview, name="overview"),
     path("import/", views.import_view, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),

@@ -1,10 +1,12 @@
 """Project pages: the generic case pages (list, detail, fire, attach) from core.views_cases, with
-project filters, Chinese word search and Excel export, plus forms for the records that are not
-state changes (review findings, funds, progress, inspections, risk) and the Excel import. Every
-handler calls one service or selector."""
+project filters, Chinese word search and Excel export; the register form (new project, edit a
+draft) and the annual-plan form; forms for the records that are not state changes (review
+findings, funds, progress, inspections, risk) and the Excel import. Every handler calls one
+service or selector."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,21 +17,23 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from infogov.core.errors import DomainError, NotFound
+from infogov.core.errors import DomainError, NotFound, NotPermitted
+from infogov.core.permissions import restrict
 from infogov.core.views_cases import CaseViews, FilterView, PayloadField, error_text, see_other
-from infogov.org.models import Organisation
+from infogov.org.models import Jurisdiction, Organisation
 
 from . import imports, risk, selectors, services
-from .choices import FindingConclusion, ProcurementMethod, ReviewDimension, Severity
-from .models import InspectionFinding, Project, ReviewCondition
+from .choices import FindingConclusion, PlanState, ProcurementMethod, ProjectState, ReviewDimension, Severity
+from .forms import PlanForm, ProjectForm, project_initial, split_lines, split_resources
+from .models import AnnualConstructionPlan, InspectionFinding, Project, ReviewCondition, Standard
 from .workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
+
+CREATOR_ROLES = ("dept_staff", "authority_staff", "authority_leader")
 
 METHODS = "、".join(str(m.label) for m in ProcurementMethod)
 
 PAYLOAD_FIELDS: dict[str, list[PayloadField]] = {
-    "include_in_plan": [
-        PayloadField("plan_id", "年度计划编号（id）", "number", True, "见下方“可列入的年度计划”")
-    ],
+    "include_in_plan": [PayloadField("plan_id", "年度建设计划", "select", True)],  # choices per request
     "review_pass": [
         PayloadField("conditions", "审查条件（多条以；分隔）", "text", False, "有条件通过时必填"),
         PayloadField("due_date", "条件答复期限", "date"),
@@ -83,14 +87,70 @@ class ProjectViews(CaseViews):
     def search_q(self, text: str) -> Q:
         return selectors.search_q(text)
 
+    def detail_context(self, request: HttpRequest, case: Any) -> dict[str, Any]:
+        """The generic page, with "include in plan" offered as a choice of this jurisdiction's open plans."""
+        ctx = super().detail_context(request, case)
+        for action in ctx["actions"]:
+            if action.option.name == "include_in_plan":
+                plans = ctx.get("open_plans") or []
+                action.fields = [
+                    PayloadField(
+                        "plan_id",
+                        "年度建设计划",
+                        "select",
+                        True,
+                        f"{case.jurisdiction.name}编制中的年度建设计划"
+                        if plans
+                        else f"{case.jurisdiction.name}没有编制中的年度建设计划，请先在“年度建设计划”中新建",
+                        tuple((str(p.pk), f"{p.title}（{p.reference}）") for p in plans),
+                    )
+                ]
+        return ctx
+
+
+def creatable_owners(user: Any) -> list[Organisation]:
+    """The organisations `user` may register a project for: their own, as its staff (第四条)."""
+    if not getattr(user, "is_authenticated", False) or user.has_role("audit_admin"):
+        return []
+    ids = user.scope.org_ids_with_role(*CREATOR_ROLES)
+    return list(Organisation.objects.filter(pk__in=ids)) if ids else []
+
+
+def plan_jurisdictions(user: Any) -> list[Jurisdiction]:
+    """Where `user` may draw up an annual plan: the authority's own jurisdictions (第九条第一款)."""
+    if not getattr(user, "is_authenticated", False) or user.has_role("audit_admin"):
+        return []
+    ids = user.scope.authority_jurisdictions
+    if not ids:
+        return []
+    own = {o.jurisdiction_id for o in Organisation.objects.filter(pk__in=user.scope.org_ids)}
+    js = list(Jurisdiction.objects.filter(pk__in=ids).order_by("path"))
+    return sorted(js, key=lambda j: (j.pk not in own, j.path))  # own level first
+
+
+def can_edit(user: Any, project: Project) -> bool:
+    return (
+        project.state == ProjectState.DRAFT
+        and user.scope.can_change(project)
+        and not user.has_role("audit_admin")
+    )
+
 
 def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
-    if case is None or not isinstance(case, Project):
-        return {}
     user: Any = request.user
+    if case is None:  # the list
+        return {"can_create": bool(user.scope.org_ids_with_role(*CREATOR_ROLES))}
+    if not isinstance(case, Project):
+        return {}
     rating = risk.rate(case) if case.is_fiscal else None
+    produced, consumed = split_resources(case.data_resources)
     return {
         "project": case,
+        "can_edit": can_edit(user, case),
+        "data_produced": produced,
+        "data_consumed": consumed,
+        "systems": split_lines(case.systems),
+        "security_measures": split_lines(case.security_measures),
         "findings": list(case.findings.all()),
         "review": case.review if hasattr(case, "review") else None,
         "conditions": list(case.conditions.all()),
@@ -136,10 +196,30 @@ views = ProjectViews(
     extra_context=detail_extra,
     payload_fields=PAYLOAD_FIELDS,
 )
+
+
+def plan_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
+    user: Any = request.user
+    if case is None:  # the list
+        return {
+            "can_create_plan": bool(user.scope.authority_jurisdictions) and not user.has_role("audit_admin")
+        }
+    projects = list(
+        restrict(Project.objects.select_related("owner"), user).filter(annual_plan=case).order_by("reference")
+    )
+    return {
+        "plan_projects": projects,
+        "plan_total": sum((p.budget for p in projects), Decimal("0")),
+    }
+
+
 plan_views = CaseViews(
     PLAN_WORKFLOW,
     namespace="annual_plans",
     list_columns=["reference", "title", "jurisdiction", "year", "state", "updated_at"],
+    list_template="projects/plan_list.html",
+    detail_template="projects/plan_detail.html",
+    extra_context=plan_extra,
 )
 
 
@@ -359,4 +439,156 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "projects/overview.html",
         {"ratings": ratings, "overdue": [(o, titles.get(o.case_id, "")) for o in overdue]},
+    )
+
+
+# -- the register: new project, edit a draft (第三、九、十、十二、三十一条) ----------------------------
+
+
+def _register_context(form: ProjectForm, **extra: Any) -> dict[str, Any]:
+    form.style()  # after every error is known (the service's too)
+    return {"form": form, "standard_rows": form.standard_rows(), **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request: HttpRequest) -> HttpResponse:
+    """登记项目: a draft of the user's organisation (its construction unit), through project_create."""
+    owners = creatable_owners(request.user)
+    if not owners:
+        raise NotPermitted("只有建设单位或信息化主管部门的经办人才能登记项目", article="第四条第一款")
+    catalogue = list(Standard.objects.all())
+    status = 200
+    if request.method == "POST":
+        raw_owner = request.POST.get("owner", "").strip()
+        if raw_owner and raw_owner not in {str(o.pk) for o in owners}:
+            raise NotPermitted("只能以本单位作为建设单位登记项目", article="第四条第一款")
+        form = ProjectForm(request.POST, owners=owners, catalogue=catalogue)
+        if form.is_valid():
+            owner = next(o for o in owners if o.pk == form.cleaned_data["owner"])
+            try:
+                project = services.project_create(
+                    user=request.user,
+                    owner=owner,
+                    standards=form.cleaned_data["standards"],
+                    **form.model_values(),
+                )
+            except NotPermitted:
+                raise
+            except DomainError as exc:
+                form.add_domain_error(exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request, f"已登记项目：{project.reference}（草稿）。核对无误后可申报或报送备案。"
+                )
+                return see_other(reverse("projects:detail", args=[project.pk]))
+        else:
+            status = 422
+    else:
+        form = ProjectForm(owners=owners, catalogue=catalogue)
+    return render(request, "projects/form.html", _register_context(form, project=None), status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改草稿 (also a proposal or filing returned to draft): field-level changes into the docket."""
+    project = _project(request, pk)
+    if not request.user.scope.can_change(project) or request.user.has_role("audit_admin"):  # type: ignore[union-attr]
+        raise NotPermitted("您无权修改该项目", article="第四条")
+    if project.state != ProjectState.DRAFT:
+        messages.error(request, "只有草稿（含被退回的申报、备案）才能修改；已申报的以申报内容为准。")
+        return see_other(reverse("projects:detail", args=[project.pk]))
+    catalogue = list(Standard.objects.all())
+    initial = project_initial(project)
+    status = 200
+    if request.method == "POST":
+        form = ProjectForm(request.POST, initial=initial, catalogue=catalogue)
+        raw_version = request.POST.get("version", "").strip()
+        if form.is_valid():
+            changes = form.changes()
+            standards = form.cleaned_data["standards"] if form.standards_changed() else None
+            if not changes and standards is None:
+                messages.info(request, "没有修改任何内容。")
+                return see_other(reverse("projects:detail", args=[project.pk]))
+            try:
+                services.project_update(
+                    project=project,
+                    user=request.user,
+                    changes=changes,
+                    standards=standards,
+                    comment=request.POST.get("comment", "").strip()[:2000],
+                    expected_version=int(raw_version) if raw_version.isdigit() else project.version,
+                )
+            except NotPermitted:
+                raise
+            except DomainError as exc:
+                form.add_domain_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, f"已保存修改：{project.reference}。修改前后的内容记入案卷。")
+                return see_other(reverse("projects:detail", args=[project.pk]))
+        else:
+            status = 422
+        version = raw_version if raw_version.isdigit() else str(project.version)
+    else:
+        form = ProjectForm(initial=initial, catalogue=catalogue)
+        version = str(project.version)
+    return render(
+        request,
+        "projects/form.html",
+        _register_context(form, project=project, version=version),
+        status=status,
+    )
+
+
+# -- 第九条第一款: the annual construction plan -------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_new(request: HttpRequest) -> HttpResponse:
+    """编制年度建设计划: the authority, for its jurisdiction and a year."""
+    jurisdictions = plan_jurisdictions(request.user)
+    if not jurisdictions:
+        raise NotPermitted("只有信息化主管部门才能编制年度建设计划", article="第九条第一款")
+    status = 200
+    if request.method == "POST":
+        raw = request.POST.get("jurisdiction", "").strip()
+        if raw and raw not in {str(j.pk) for j in jurisdictions}:
+            raise NotPermitted("只能编制本辖区的年度建设计划", article="第九条第一款")
+        form = PlanForm(request.POST, jurisdictions=jurisdictions)
+        if form.is_valid():
+            jurisdiction = next(j for j in jurisdictions if j.pk == form.cleaned_data["jurisdiction"])
+            try:
+                plan = services.plan_create(
+                    user=request.user,
+                    jurisdiction=jurisdiction,
+                    year=form.cleaned_data["year"],
+                    title=form.cleaned_data["title"].strip(),
+                )
+            except NotPermitted:
+                raise
+            except DomainError as exc:
+                form.add_error("year" if exc.code == "plan_exists" else None, error_text(exc))
+                status = exc.status
+            else:
+                messages.success(request, f"已新建年度建设计划：{plan.title}（{plan.reference}）。")
+                return see_other(reverse("annual_plans:detail", args=[plan.pk]))
+        else:
+            status = 422
+    else:
+        form = PlanForm(jurisdictions=jurisdictions)
+    existing = list(
+        AnnualConstructionPlan.objects.filter(jurisdiction__in=jurisdictions)
+        .select_related("jurisdiction")
+        .order_by("-year", "jurisdiction__path")[:20]
+    )
+    form.style()
+    return render(
+        request,
+        "projects/plan_form.html",
+        {"form": form, "existing": existing, "drafting": PlanState.DRAFTING},
+        status=status,
     )

@@ -1,8 +1,9 @@
-"""Template helpers of the UI shell: state badges, article links, overdue markers."""
+"""Template helpers of the UI shell: state badges, article links, overdue markers, amounts."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -67,3 +68,16 @@ def overdue_days(obligation: Any, today: dt.date | None = None) -> int:
 @register.filter
 def days_left(due_date: dt.date) -> int:
     return (due_date - timezone.localdate()).days
+
+
+@register.filter
+def money(value: Any) -> str:
+    """An amount in yuan with thousands separators and fen: 3800000 → "3,800,000.00"; nothing → "—".
+    Display only: exports and the API keep the number."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
+        return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    except (InvalidOperation, ValueError):  # not a number, NaN/Infinity, beyond 28 digits
+        return str(value)
