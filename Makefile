@@ -6,7 +6,7 @@ STAMP := .venv/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/infogov
 PYTEST_ARGS ?=
 
-.PHONY: install system-packages run test test-sqlite test-postgres lint format bench migrate seed clean
+.PHONY: install system-packages run test test-sqlite test-postgres lint format bench migrate seed clean screenshots
 
 install: $(STAMP)
 
@@ -52,7 +52,13 @@ test-postgres: install
 
 test: install system-packages lint test-sqlite test-postgres
 
+# Refresh the user guides' screenshots (docs/img) from the browser journeys.
+screenshots: install system-packages
+	INFOGOV_SCREENSHOTS=docs .venv/bin/pytest -q tests/browser
+
 bench: install
+	$(PIP) install -q -e '.[dev,bench]'
+	@command -v wrk >/dev/null || bash scripts/system_packages.sh
 	$(PY) bench/run.py
 
 clean:

@@ -136,6 +136,13 @@ class Project(Case):
         indexes = [
             models.Index(fields=["jurisdiction", "year", "state"], name="project_jur_year_state"),
             models.Index(fields=["owner", "state"], name="project_owner_state"),
+            # the register's list filtered by year and funding, newest first: the page is read in
+            # index order and the count is an index-only scan (scope columns included; PostgreSQL)
+            models.Index(
+                fields=["year", "funding_kind", "created_at", "id"],
+                include=["jurisdiction", "owner"],
+                name="project_list_year_kind",
+            ),
         ]
 
     @classmethod

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum
 
 from infogov.core.errors import NotFound
 from infogov.core.models import Obligation
@@ -32,15 +32,40 @@ def tokens_for_search(text: str) -> list[str]:
     return list(seen)
 
 
+class HasWords(Func):
+    """True when a project's indexed words (search_text, " word word … ") include every one of
+    `words`. PostgreSQL: containment of the word array, served by the GIN index on
+    string_to_array(btrim(search_text), ' ') (migration 0003), so two-character words (政务, 医保)
+    are found through the index; elsewhere (SQLite) one LIKE ' word ' per word."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(F("search_text"))
+        self.words = list(words)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        lhs, params = compiler.compile(self.source_expressions[0])
+        sql = " AND ".join([f"{lhs} LIKE %s"] * len(self.words))
+        return f"({sql})", [*params, *(f"% {w} %" for w in self.words)]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        lhs, params = compiler.compile(self.source_expressions[0])
+        return f"string_to_array(btrim({lhs}), ' ') @> %s::text[]", [*params, self.words]
+
+
 def search_q(term: str) -> Q:
-    """Every word of the query must be a word of the project (or the query is in its reference/title)."""
+    """Every word of the query must be a word of the project, or the query starts its reference.
+    A query with no words at all (punctuation, a lone symbol) falls back to the title and reference
+    containing it, which no index serves."""
     term = (term or "").strip()[:100]
     if not term:
         return Q()
-    words = Q()
-    for tok in tokens_for_search(term):
-        words &= Q(search_text__contains=f" {tok} ")
-    return words | Q(reference__icontains=term) | Q(title__icontains=term)
+    words = tokens_for_search(term)
+    if not words:
+        return Q(reference__icontains=term) | Q(title__icontains=term)
+    return Q(HasWords(words)) | Q(reference__startswith=term.upper())
 
 
 def project_list(
@@ -105,6 +130,21 @@ def overdue_obligations(user: Any, today: Any = None) -> QuerySet[Obligation]:
         .select_related("owed_by", "jurisdiction")
         .order_by("due_date", "id")
     )
+
+
+def project_summary(user: Any) -> dict[str, Any]:
+    """Counts and budgets by state over the projects the user may see (the authority's overview):
+    one GROUP BY, whatever the number of projects."""
+    rows = list(
+        restrict(Project.objects.all(), user)
+        .order_by("state")
+        .values("state")
+        .annotate(count=Count("id"), budget=Sum("budget"))
+    )
+    labels = dict(ProjectState.choices)
+    by_state = [{**r, "label": str(labels.get(r["state"], r["state"]))} for r in rows]
+    total = {"count": sum(r["count"] for r in rows), "budget": sum((r["budget"] or 0) for r in rows)}
+    return {"by_state": by_state, "total": total}
 
 
 def information_systems(user: Any) -> QuerySet[InformationSystem]:
