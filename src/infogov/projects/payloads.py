@@ -96,6 +96,10 @@ def clean_review(p: dict[str, Any]) -> dict[str, Any]:
     conditions = []
     if isinstance(raw, str):
         raw = as_list(raw)
+    elif isinstance(raw, dict):  # one condition given as an object
+        raw = [raw]
+    elif not isinstance(raw, list | tuple):
+        raise _fail("conditions", "审查条件须为一条或多条文字")
     for c in raw:
         if isinstance(c, dict):
             text = str(c.get("text", "")).strip()
