@@ -639,3 +639,10 @@ def test_healthz_503_when_the_database_fails(client, monkeypatch):
 
 def test_api_object_is_the_one_mounted():
     assert api.urls_namespace == "api"
+
+
+def test_nul_in_json_body_is_a_400_not_a_500(client, world):
+    client.force_login(world.yongji.dept_user)
+    response = client.post("/api/tokens", data='{"name": "a\\u0000b"}', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_json"

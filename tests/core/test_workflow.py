@@ -486,3 +486,31 @@ def test_due_date_follows_the_today_given_to_fire(world):
         new_widget(world.yongji), "submit", user=world.yongji.dept_user, today=dt.date(2024, 2, 20)
     )
     assert Obligation.objects.for_case(w).get().due_date == dt.date(2024, 3, 11)
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_not_stored(world):
+    """PostgreSQL refuses NUL in text and jsonb: the core answers 422 before anything is written."""
+    from infogov.core import workflow as wf
+    from infogov.core.errors import InvalidInput
+    from infogov.core.models import DocketEvent
+    from tests.testapp.models import Widget
+
+    w = wf.create(
+        Widget,
+        user=world.yongji.dept_user,
+        title="测试",
+        jurisdiction=world.yongji.jurisdiction,
+        owner=world.yongji.department,
+        has_security_plan=True,
+    )
+    before = DocketEvent.objects.count()
+    with pytest.raises(InvalidInput) as err:
+        wf.fire(w, "submit", user=world.yongji.dept_user, comment="请\x00审查")
+    assert err.value.code == "nul_character"
+    with pytest.raises(InvalidInput):
+        wf.fire(w, "submit", user=world.yongji.dept_user, payload={"note": ["a\x00"]})
+    with pytest.raises(InvalidInput):
+        wf.edit(w, user=world.yongji.dept_user, changes={"description": "x\x00y"})
+    assert DocketEvent.objects.count() == before
+    assert Widget.objects.get(pk=w.pk).state == "draft"

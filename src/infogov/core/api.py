@@ -97,6 +97,8 @@ class ApiParser(Parser):
             raise BadJson("请求体不是有效的 JSON") from exc
         if not isinstance(data, dict):
             raise BadJson("请求体须为 JSON 对象（{…}）")
+        if b"\\u0000" in request.body:  # PostgreSQL cannot store NUL in text or jsonb
+            raise BadJson("请求体含有不允许的空字符（\\u0000）")
         return data
 
 

@@ -196,6 +196,23 @@ def _check(t: Transition, case: Any, ctx: RuleContext) -> list[RuleFailure]:
     return evaluate_all(list(t.guards), case, ctx)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def reject_nul(**inputs: Any) -> None:
+    """A NUL character cannot be stored (PostgreSQL refuses it in text and jsonb): a 422, not a 500."""
+    for name, value in inputs.items():
+        if _has_nul(value):
+            raise InvalidInput(f"{name} 含有不允许的空字符（NUL），请删除后重试", code="nul_character")
+
+
 def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
     """For every transition from the case's current state: may `user` fire it, and if not, why."""
     wf = workflow_for(case)
@@ -229,6 +246,7 @@ def fire(
     t = wf.get(name)
     payload = dict(payload or {})
     comment = (comment or "").strip()
+    reject_nul(comment=comment, payload=payload)
     if t.comment_required and not comment:
         raise InvalidInput(
             f"“{t.label}”须填写意见或理由", code="comment_required", article=t.citation or None
@@ -329,6 +347,8 @@ def edit(
     """Change a case's own fields through the one way in: lock, permission, docket with
     field-level before/after values."""
     from .permissions import scope_of
+
+    reject_nul(comment=comment, changes=changes)
 
     seen_version = case.version if expected_version is None else expected_version
     with transaction.atomic():
