@@ -8,8 +8,6 @@
 - Each app adds its routers in ``<app>/api.py``; ``autodiscover()`` imports them (urls.py calls it).
 """
 
-import datetime as dt
-import decimal
 import functools
 import json
 import re
@@ -29,13 +27,10 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import NoReverseMatch, URLPattern, re_path, reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.renderers import JSONRenderer
-from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -43,6 +38,7 @@ from infogov.org.choices import OrganisationKind, Role
 from infogov.org.models import Jurisdiction, Membership, Organisation
 
 from .api_cases import ROUTES, api_url, paginate
+from .api_render import api_renderer
 from .api_schemas import (
     ArticleOut,
     ErrorOut,
@@ -63,26 +59,6 @@ from .regulation import articles
 from .tokens import token_authenticate, token_create, token_revoke, tokens_of
 
 # -- rendering and parsing ----------------------------------------------------------------------------
-
-
-class ApiJSONEncoder(NinjaJSONEncoder):
-    """Datetimes in local time (Asia/Shanghai) with offset and microseconds; Decimals as strings."""
-
-    def default(self, o: Any) -> Any:
-        if isinstance(o, dt.datetime):
-            return (timezone.localtime(o) if timezone.is_aware(o) else o).isoformat()
-        if isinstance(o, (dt.date, dt.time)):
-            return o.isoformat()
-        if isinstance(o, decimal.Decimal):
-            return str(o)
-        if isinstance(o, Promise):
-            return str(o)
-        return super().default(o)
-
-
-class ApiRenderer(JSONRenderer):
-    encoder_class = ApiJSONEncoder
-    json_dumps_params = {"ensure_ascii": False}
 
 
 class BadJson(ValueError):
@@ -165,7 +141,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
-    renderer=ApiRenderer(),
+    renderer=api_renderer,
     parser=ApiParser(),
     docs_decorator=_utf8_openapi,
 )

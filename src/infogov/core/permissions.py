@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -156,6 +159,41 @@ def _jurisdictions_below(jurisdiction_model: Any, paths: set[str]) -> list[tuple
     for p in paths:
         q |= Q(path__startswith=p)
     return list(jurisdiction_model.objects.filter(q).values_list("id", "path"))
+
+
+# Scopes by (user id, scope_key), shared by the requests a process serves: computing one costs two
+# queries (memberships; the jurisdictions below). The key is renewed in the user's row whenever the
+# scope could change (org/signals.py), and the row is read anyway to authenticate the request, so a
+# change reaches every process with its next request. Bounded; entries also expire, as a second line
+# for changes made around the ORM (raw SQL, bulk updates).
+_SCOPES: OrderedDict[tuple[int, str], tuple[float, Scope]] = OrderedDict()
+_SCOPES_MAX = 4096
+SCOPE_TTL_SECONDS = 300.0
+_SCOPES_LOCK = threading.Lock()
+
+
+def cached_scope(user: Any) -> Scope:
+    key = getattr(user, "scope_key", "")
+    if not getattr(user, "is_authenticated", False) or not user.pk or not key or not user.is_active:
+        return Scope.for_user(user)
+    now = time.monotonic()
+    with _SCOPES_LOCK:
+        hit = _SCOPES.get((user.pk, key))
+        if hit is not None and now - hit[0] < SCOPE_TTL_SECONDS:
+            _SCOPES.move_to_end((user.pk, key))
+            return hit[1]
+    scope = Scope.for_user(user)
+    with _SCOPES_LOCK:
+        _SCOPES[(user.pk, key)] = (now, scope)
+        while len(_SCOPES) > _SCOPES_MAX:
+            _SCOPES.popitem(last=False)
+    return scope
+
+
+def forget_scopes() -> None:
+    """Empty this process's scope cache (tests; a management command after a raw-SQL change)."""
+    with _SCOPES_LOCK:
+        _SCOPES.clear()
 
 
 def scope_of(user: Any) -> Scope:

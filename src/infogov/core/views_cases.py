@@ -427,7 +427,21 @@ class CaseViews:
         wf = self.workflow
         today = timezone.localdate()
         events = []
-        for e in DocketEvent.objects.for_case(case).select_related("actor", "organisation").order_by("seq"):
+        # the timeline shows the recorded actor name, not the user row; payload and hashes are for the API
+        timeline = (
+            DocketEvent.objects.for_case(case)
+            .select_related("organisation")
+            .defer(
+                "payload",
+                "prev_hash",
+                "hash",
+                "actor",
+                "organisation__short_name",
+                "organisation__credit_code",
+            )
+            .order_by("seq")
+        )
+        for e in timeline:
             changes = []
             for name, diff in (e.changes or {}).items():
                 f = self._field(name)

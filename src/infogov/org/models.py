@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,10 @@ class Organisation(models.Model):
         return self.name
 
 
+def new_scope_key() -> str:
+    return secrets.token_hex(8)
+
+
 class User(AbstractUser):
     """A person who signs in; what they may do comes from their memberships (第四条)."""
 
@@ -86,6 +91,10 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    # Renewed whenever what the user may see changes (a membership, an organisation or the jurisdiction
+    # tree; see org/signals.py): every process caches the user's Scope under (id, scope_key), so a change
+    # reaches all of them with the next request that loads the user row (core.permissions.scope_of).
+    scope_key = models.CharField(max_length=16, default=new_scope_key, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -102,7 +111,7 @@ class User(AbstractUser):
     def role_set(self) -> frozenset[str]:
         if not self.is_authenticated or not self.pk:
             return frozenset()
-        return frozenset(self.memberships.values_list("role", flat=True))
+        return frozenset().union(*self.scope.roles_by_org.values())
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
@@ -117,9 +126,9 @@ class User(AbstractUser):
 
     @cached_property
     def scope(self) -> Scope:
-        from infogov.core.permissions import Scope
+        from infogov.core.permissions import cached_scope
 
-        return Scope.for_user(self)
+        return cached_scope(self)
 
 
 class Membership(models.Model):

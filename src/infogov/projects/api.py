@@ -8,7 +8,7 @@ No ``from __future__ import annotations``: django-ninja reads the annotations at
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Q
 from ninja import Field, File, FilterSchema, Router, Schema, Status, UploadedFile
@@ -59,6 +59,8 @@ class ProjectDetailOut(CaseDetailOut):
 
 
 class ProjectFilters(FilterSchema):
+    search_params: ClassVar[tuple[str, ...]] = ("text",)  # a search: its count is capped (api_cases)
+
     year: int | None = Field(None, description="建设年度")
     category: str | None = Field(None, description="项目类别")
     funding_kind: str | None = Field(None, description="资金性质：fiscal / non_fiscal")

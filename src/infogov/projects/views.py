@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from infogov.core.errors import DomainError, NotFound, NotPermitted
@@ -87,9 +88,32 @@ class ProjectViews(CaseViews):
     def search_q(self, text: str) -> Q:
         return selectors.search_q(text)
 
+    def get_case(self, request: HttpRequest, pk: int) -> Any:
+        """The project with the one-to-one records its page shows (review, procurement, annual plan)."""
+        case = (
+            self.visible(request).select_related("review", "procurement", "annual_plan").filter(pk=pk).first()
+        )
+        if case is None:
+            raise NotFound()
+        return case
+
     def detail_context(self, request: HttpRequest, case: Any) -> dict[str, Any]:
         """The generic page, with "include in plan" offered as a choice of this jurisdiction's open plans."""
         ctx = super().detail_context(request, case)
+        if case.is_fiscal:  # the risk rating (第十四条) from the records the page has already loaded
+            today = timezone.localdate()
+            progress = max(ctx["progress_reports"], key=lambda r: (r.reported_on, r.pk), default=None)
+            ctx["rating"] = risk.rate(
+                case,
+                today=today,
+                progress=(progress.percent or 0) if progress else 0,
+                disbursed=ctx["disbursed"],
+                open_conditions=sum(1 for c in ctx["conditions"] if c.answered_at is None),
+                open_findings=sum(
+                    1 for i in ctx["inspections"] for f in i.findings.all() if f.rectified_at is None
+                ),
+                overdue=sum(1 for o in ctx["obligations"] if o.status == "overdue"),
+            )
         for action in ctx["actions"]:
             if action.option.name == "include_in_plan":
                 plans = ctx.get("open_plans") or []
@@ -142,8 +166,8 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         return {"can_create": bool(user.scope.org_ids_with_role(*CREATOR_ROLES))}
     if not isinstance(case, Project):
         return {}
-    rating = risk.rate(case) if case.is_fiscal else None
     produced, consumed = split_resources(case.data_resources)
+    disbursements = list(case.disbursements.all())
     return {
         "project": case,
         "can_edit": can_edit(user, case),
@@ -156,11 +180,11 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         "conditions": list(case.conditions.all()),
         "similar": list(case.similar_hits.select_related("other_project", "other_system")),
         "procurement": case.procurement if hasattr(case, "procurement") else None,
-        "disbursements": list(case.disbursements.all()),
-        "disbursed": case.disbursed_total(),
+        "disbursements": disbursements,
+        "disbursed": sum((d.amount for d in disbursements), Decimal("0")).quantize(Decimal("0.01")),
         "progress_reports": list(case.progress_reports.all()),
         "inspections": list(case.inspections.prefetch_related("findings", "cosupervisors")),
-        "rating": rating,
+        "rating": None,  # ProjectViews.detail_context rates fiscal projects
         "standards": list(case.standards.all()),
         "open_plans": list(selectors.open_plans_for(user, case)) if case.state == "proposed" else [],
         "dimensions": ReviewDimension.choices,

@@ -81,3 +81,11 @@ def money(value: Any) -> str:
         return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
     except (InvalidOperation, ValueError):  # not a number, NaN/Infinity, beyond 28 digits
         return str(value)
+
+
+@register.simple_tag
+def docket_timeline(events: Any) -> str:
+    """A case page's docket timeline, rendered in Python (core.timeline: it was most of the page's time)."""
+    from infogov.core.timeline import timeline_html
+
+    return timeline_html(events)
