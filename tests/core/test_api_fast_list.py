@@ -87,6 +87,9 @@ def test_a_search_counts_up_to_the_cap_and_says_there_are_more(world, monkeypatc
     c = client_for(world.yongji.authority_user)
     searched = c.get("/api/widgets/", {"q": "政务", "page_size": 2}).json()
     assert (searched["count"], searched["count_capped"], len(searched["items"])) == (3, True, 2)
+    # the page of a search keeps the order asked for (its ids are chosen first, then read)
+    ordered = c.get("/api/widgets/", {"q": "政务", "ordering": "-title", "page_size": 3, "page": 2}).json()
+    assert [i["title"] for i in ordered["items"]] == ["政务外网1", "政务外网0"]
     exact = c.get("/api/widgets/", {"q": "机房"}).json()
     assert (exact["count"], exact["count_capped"]) == (1, False)
     # without a search the count is exact however large
