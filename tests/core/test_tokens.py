@@ -260,3 +260,63 @@ def test_command_errors(world):
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
+
+
+# -- the per-process cache of verified tokens ----------------------------------------------------
+
+
+@pytest.fixture
+def token_cache(settings):
+    settings.INFOGOV_TOKEN_CACHE_SECONDS = 5
+    tokens_mod.forget_tokens()
+    yield
+    tokens_mod.forget_tokens()
+
+
+def test_a_cached_token_costs_no_query(world, token_cache, django_assert_num_queries):
+    _, plaintext = token_create(user=world.yongji.dept_user, name="对接")
+    first = token_authenticate(plaintext)  # verified, cached, last_used_at written
+    assert first is not None
+    with django_assert_num_queries(0):
+        again = token_authenticate(plaintext)
+    assert again is not None and again.user.pk == world.yongji.dept_user.pk
+    assert again is not first and again.user is not first.user  # requests never share objects
+
+
+@pytest.mark.article(4)
+def test_revoking_takes_effect_at_once_despite_the_cache(world, token_cache):
+    user = world.yongji.dept_user
+    token, plaintext = token_create(user=user, name="对接")
+    assert bearer(plaintext).get("/api/me").status_code == 200
+    token_revoke(user=user, token_id=token.pk)
+    _assert_401(bearer(plaintext).get("/api/me"))
+
+
+@pytest.mark.article(4)
+def test_deactivating_the_user_takes_effect_at_once_despite_the_cache(world, token_cache):
+    user = world.yongji.dept_user
+    _, plaintext = token_create(user=user, name="对接")
+    assert bearer(plaintext).get("/api/me").status_code == 200
+    user.is_active = False
+    user.save()
+    _assert_401(bearer(plaintext).get("/api/me"))
+
+
+def test_a_cached_token_that_expires_is_refused(world, token_cache, monkeypatch):
+    _, plaintext = token_create(
+        user=world.yongji.dept_user, name="临时", expires_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    assert token_authenticate(plaintext) is not None
+    later = timezone.now() + dt.timedelta(hours=2)
+    monkeypatch.setattr(tokens_mod.timezone, "now", lambda: later)
+    assert token_authenticate(plaintext) is None
+
+
+def test_another_process_sees_a_revocation_when_its_cache_entry_ages(world, token_cache, monkeypatch):
+    token, plaintext = token_create(user=world.yongji.dept_user, name="对接")
+    assert token_authenticate(plaintext) is not None
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())  # as another process would
+    assert token_authenticate(plaintext) is not None  # within INFOGOV_TOKEN_CACHE_SECONDS
+    start = tokens_mod.time.monotonic()
+    monkeypatch.setattr(tokens_mod.time, "monotonic", lambda: start + 6)
+    assert token_authenticate(plaintext) is None

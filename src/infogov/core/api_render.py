@@ -18,6 +18,8 @@ class ApiJSONEncoder(NinjaJSONEncoder):
     """Datetimes in local time (Asia/Shanghai) with offset and microseconds; Decimals as strings."""
 
     def default(self, o: Any) -> Any:
+        if type(o) is dt.datetime:  # the common case first: an aware UTC datetime from the database
+            return (o if o.tzinfo is None else o.astimezone(timezone.get_current_timezone())).isoformat()
         if isinstance(o, dt.datetime):
             return (timezone.localtime(o) if timezone.is_aware(o) else o).isoformat()
         if isinstance(o, (dt.date, dt.time)):

@@ -5,13 +5,17 @@ compared in constant time. Creating and revoking write the platform audit trail 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -81,6 +85,8 @@ def token_revoke(*, user: Any, token_id: int, request: Any = None, via: str = "w
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        transaction.on_commit(lambda: forget_tokens(token_id=token.pk))
+        forget_tokens(token_id=token.pk)
         audit(
             "api_token_revoke",
             actor=user,
@@ -93,22 +99,71 @@ def token_revoke(*, user: Any, token_id: int, request: Any = None, via: str = "w
     return token
 
 
+# Machine clients call the API many times a second with the same token: each process keeps a token it
+# has verified for a few seconds (settings.INFOGOV_TOKEN_CACHE_SECONDS, 0 turns it off), keyed by the
+# token's digest. Revoking a token or deactivating its user takes effect at once in the process that
+# did it and within those seconds in every other process (docs/deploy.md says so).
+_TOKENS: dict[str, tuple[float, ApiToken]] = {}
+_TOKENS_MAX = 10_000
+_TOKENS_LOCK = threading.Lock()
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "INFOGOV_TOKEN_CACHE_SECONDS", 5))
+
+
+def forget_tokens(*, token_id: int | None = None, user_id: int | None = None) -> None:
+    """Drop this process's cached tokens: one token, a user's tokens, or all."""
+    with _TOKENS_LOCK:
+        for key, (_, token) in list(_TOKENS.items()):
+            if (token_id is None and user_id is None) or token.pk == token_id or token.user_id == user_id:
+                del _TOKENS[key]
+
+
+def _from_cache(digest: str, now: dt.datetime) -> ApiToken | None:
+    ttl = _cache_seconds()
+    if ttl <= 0:
+        return None
+    with _TOKENS_LOCK:
+        hit = _TOKENS.get(digest)
+    if hit is None or time.monotonic() - hit[0] >= ttl:
+        return None
+    cached = hit[1]
+    if not cached.is_active:  # expired since it was cached
+        return None
+    token = copy.copy(cached)  # each request its own objects: requests must not share mutable state
+    token.user = copy.copy(cached.user)
+    return token
+
+
 def token_authenticate(plaintext: str) -> ApiToken | None:
     """The active token this plaintext is, with its user; None for anything else."""
     match = TOKEN_RE.match((plaintext or "").strip())
     if match is None:
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=match.group(1)).first()
-    if token is None:
-        return None
-    if not hmac.compare_digest(token.digest, token_digest(match.group(0))):
-        return None
-    if not token.is_active or not token.user.is_active:
-        return None
+    digest = token_digest(match.group(0))
     now = timezone.now()
+    token = _from_cache(digest, now)
+    if token is None:
+        token = ApiToken.objects.select_related("user").filter(prefix=match.group(1)).first()
+        if token is None:
+            return None
+        if not hmac.compare_digest(token.digest, digest):
+            return None
+        if not token.is_active or not token.user.is_active:
+            return None
+        if _cache_seconds() > 0:
+            with _TOKENS_LOCK:
+                if len(_TOKENS) >= _TOKENS_MAX:
+                    _TOKENS.clear()
+                _TOKENS[digest] = (time.monotonic(), copy.copy(token))
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        with _TOKENS_LOCK:
+            hit = _TOKENS.get(digest)
+            if hit is not None:
+                hit[1].last_used_at = now
     return token
 
 

@@ -34,3 +34,11 @@ def _organisation_changed(sender: Any, instance: Organisation, created: bool = F
 def _jurisdiction_changed(sender: Any, instance: Jurisdiction, **kwargs: Any) -> None:
     # "this jurisdiction and below" changed for everyone above it: renew all keys (a rare, administrative act)
     User.objects.update(scope_key=new_scope_key())
+
+
+@receiver(post_save, sender=User, dispatch_uid="org.tokens.user")
+def _user_saved(sender: Any, instance: User, created: bool = False, **kwargs: Any) -> None:
+    if not created:  # deactivated, renamed…: this process forgets the user's verified API tokens
+        from infogov.core.tokens import forget_tokens
+
+        forget_tokens(user_id=instance.pk)

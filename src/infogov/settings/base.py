@@ -123,6 +123,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # Attachments (core.attachments): the ceiling on one upload, and what we accept by content.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("INFOGOV_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+# A verified API token is reused by its process for this many seconds (core/tokens.py): a revoked token
+# or a deactivated user is refused at once by the process that did it and within this time by the others.
+INFOGOV_TOKEN_CACHE_SECONDS = float(os.environ.get("INFOGOV_TOKEN_CACHE_SECONDS", 5))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 HUEY = {

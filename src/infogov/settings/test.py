@@ -19,3 +19,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["TEST"] = {"NAME": None}
 ROOT_URLCONF = "tests.testapp.urls"
+# Tests change tokens in the database between requests; tests/core/test_tokens.py turns the cache on
+INFOGOV_TOKEN_CACHE_SECONDS = 0.0
