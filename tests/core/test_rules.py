@@ -342,3 +342,73 @@ def test_an_anonymous_user_may_do_nothing_and_gets_a_403_not_a_crash(world, nobo
             workflow.edit(w, user=nobody, changes={"description": "匿名修改"})
     w.refresh_from_db()
     assert (w.state, w.description) == ("submitted", "")
+
+
+# -- actor rules have no commencement date ------------------------------------------------------------
+
+
+@pytest.mark.article(4)
+def test_article_4_actor_rules_refuse_an_unauthorised_user_before_any_effective_date(world):
+    """Who may act is not a substantive rule with a commencement date: on a day before the measures'
+    (and the actor rules' nominal) effective date an outsider is still refused, while a substantive
+    guard with that date is still skipped."""
+    before = dt.date(2014, 12, 31)
+    assert before < core_rules.acts_as_competent_authority.effective == MEASURES_IN_FORCE
+    w = submitted(world.yongji)
+    for outsider in (world.jiaohe.authority_user, world.yongji.dept_user, AnonymousUser()):
+        approve = option(workflow.explain(w, outsider, today=before), "approve")
+        assert not approve.allowed and [b.code for b in approve.blockers] == ["A4-AUTHORITY"]
+        with pytest.raises(NotPermitted) as exc:
+            workflow.fire(w, "approve", user=outsider, today=before)
+        assert (exc.value.status, exc.value.article) == (403, "第四条第二款")
+    with pytest.raises(NotPermitted) as exc:  # 三员分立 holds on any day too
+        workflow.fire(new_widget(world.yongji), "submit", user=world.audit_admin, today=before)
+    assert exc.value.code == "A4-NO-AUDIT-WRITE"
+    w.refresh_from_db()
+    assert (w.state, w.version) == ("submitted", 1)
+    # the substantive budget guard (effective 2015-01-01) does not apply yet on that day
+    w = workflow.fire(
+        w, "approve", user=world.yongji.authority_user, payload={"contract_amount": 10**9}, today=before
+    )
+    assert w.state == "approved"
+
+
+@pytest.mark.article(4)
+def test_article_4_every_registered_actor_rule_is_judged_on_any_day():
+    actor_rules = [r for r in core_rules.REGISTRY.values() if r.is_actor]
+    codes = {r.code for r in actor_rules}
+    assert {"A4-AUTHORITY", "A4-OWNER", "A4-GOVERNMENT", "A4-P9-GOVERNMENT", "A4-NO-AUDIT-WRITE"} <= codes
+    assert any(c.startswith("ROLE-") for c in codes)  # planning's article-specific actor rules
+    long_ago = RuleContext(today=dt.date(1990, 1, 1))
+    for r in actor_rules:
+        refusing = dataclasses.replace(r, check=lambda case, ctx: False)
+        assert refusing.evaluate(None, long_ago) == RuleFailure(r.code, r.citation, r.message), r.code
+    substantive = dataclasses.replace(core_rules.REGISTRY["P13-ACCEPTED"], check=lambda case, ctx: False)
+    assert substantive.evaluate(None, long_ago) is None
+
+
+@pytest.mark.article(4)
+def test_article_4_an_actor_rule_cannot_be_given_a_commencement_date(monkeypatch):
+    monkeypatch.setattr(core_rules, "REGISTRY", dict(core_rules.REGISTRY))
+    for code in ("A4-TEST-LATER", "ROLE-TEST-LATER"):
+        with pytest.raises(ValueError):
+            core_rules.rule(code, citation="第四条第一款", message="x", effective="2031-07-01")(
+                lambda case, ctx: True
+            )
+        with pytest.raises(ValueError):
+            Rule(code, "第四条第一款", "x", check=lambda case, ctx: True, effective=dt.date(2031, 7, 1))
+        assert code not in core_rules.REGISTRY
+
+
+@pytest.mark.article(4)
+def test_article_4_government_approves_for_its_own_level_only(world):
+    """本级人民政府: A4-GOVERNMENT no longer lets a higher government approve in a county's place."""
+    w = submitted(world.yongji)
+    judge = core_rules.acts_as_government.evaluate
+    assert judge(w, RuleContext(user=fresh(world.yongji.approver))) is None
+    for other in (world.city.approver, world.jiaohe.approver, world.yongji.authority_user, world.audit_admin):
+        failure = judge(w, RuleContext(user=fresh(other)))
+        assert failure is not None and failure.citation == "第四条第二款", other.username
+    city_case = submitted(world.city)
+    assert judge(city_case, RuleContext(user=fresh(world.city.approver))) is None
+    assert judge(city_case, RuleContext(user=fresh(world.yongji.approver))) is not None

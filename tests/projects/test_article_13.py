@@ -8,6 +8,7 @@ from django.test import override_settings
 from infogov.core.errors import RuleViolation
 from infogov.core.models import Obligation
 from infogov.core.obligations import todo_for
+from infogov.core.rules import RuleContext
 from infogov.projects import services
 from infogov.projects.models import Project
 
@@ -66,3 +67,76 @@ def test_fiscal_acceptance_result_is_filed_with_the_authority(walker):
     services.acceptance_file(project=p, user=walker.owner)
     duty.refresh_from_db()
     assert duty.fulfilled_at is not None
+
+
+# -- 第十三条第一款: the acceptance recorded last decides, and dates follow the record -----------------------
+
+
+def _retested(walker, p):
+    return walker.fire(
+        p,
+        "record_test",
+        payload={
+            "tester": "吉林省软件测评中心",
+            "passed": True,
+            "standards": ["GB 17859-1999", "GB 18030-2022"],
+        },
+    )
+
+
+def test_article_13_acceptance_dated_before_the_last_recorded_one_is_refused(walker):
+    from infogov.core.models import DocketEvent
+
+    p = walker.to_tested()
+    p = walker.fire(
+        p, "fail_acceptance", comment="性能不达标", payload={"committee": ["张三"], "held_on": "2027-03-10"}
+    )
+    p = _retested(walker, p)
+    seen = (p.state, p.version, p.acceptances.count())
+    for name, comment in (("accept", ""), ("fail_acceptance", "仍不达标")):
+        with pytest.raises(RuleViolation) as exc:
+            walker.fire(
+                p, name, comment=comment, payload={**walker.accept_payload(), "held_on": "2027-03-09"}
+            )
+        assert (exc.value.status, exc.value.code) == (422, "P13-ACCEPTANCE-ORDER")
+        assert exc.value.article == "第十三条第一款" and "第十三条" in exc.value.message
+        assert "2027-03-10" in exc.value.message
+    p = Project.objects.get(pk=p.pk)
+    assert (p.state, p.version, p.acceptances.count()) == seen  # nothing written
+    assert DocketEvent.objects.for_case(p).filter(action="accept").count() == 0
+    # the same day, or later, is accepted; that acceptance decides
+    p = walker.fire(p, "accept", payload={**walker.accept_payload(), "held_on": "2027-03-10"})
+    assert p.state == "accepted"
+    services.acceptance_file(project=p, user=walker.owner)
+    assert p.acceptance_filing.acceptance.passed is True
+    assert walker.fire(p, "deliver").state == "delivered"
+
+
+def test_article_13_the_acceptance_recorded_last_decides_not_the_latest_date(walker):
+    """Records written before the order rule may disagree with their dates: the conclusion recorded
+    last is the project's acceptance result, in the rule (delivery) and in the service (filing)."""
+    from infogov.projects.models import Acceptance
+    from infogov.projects.rules import acceptance_passed, latest_acceptance
+
+    def acceptance(p, day, passed):
+        return Acceptance.objects.create(project=p, held_on=day, committee=["张三"], passed=passed)
+
+    # failed on 1 April, then (recorded later) passed with an earlier date: not stuck, it is accepted
+    p = walker.to_tested()
+    acceptance(p, dt.date(2027, 4, 1), False)
+    passed = acceptance(p, dt.date(2027, 3, 1), True)
+    assert latest_acceptance(p) == passed
+    assert acceptance_passed.evaluate(p, RuleContext()) is None
+    assert services.acceptance_file(project=p, user=walker.owner).acceptance == passed
+    assert walker.fire(p, "deliver").state == "delivered"
+
+    # passed on 1 April, then (recorded later) failed with an earlier date: not deliverable
+    q = walker.to_tested(title="永吉县智慧养老服务平台", year=2027)  # 2026 plan is approved: next year's
+    acceptance(q, dt.date(2027, 4, 1), True)
+    acceptance(q, dt.date(2027, 3, 1), False)
+    assert acceptance_passed.evaluate(q, RuleContext()).code == "P13-ACCEPTED"
+    with pytest.raises(RuleViolation) as exc:
+        services.acceptance_file(project=q, user=walker.owner)
+    assert exc.value.article == "第十三条第一款"
+    with pytest.raises(RuleViolation):
+        walker.fire(q, "deliver")

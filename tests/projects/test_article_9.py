@@ -145,3 +145,86 @@ def test_other_jurisdictions_authority_cannot_review(walker, world):
     with pytest.raises(NotPermitted) as exc:
         services.project_review_decide(project=p, user=fresh(world.jiaohe.authority_user), passed=True)
     assert exc.value.article == "第四条第二款"
+
+
+# -- 第九条第一款: the annual plan is approved by the government of its own level (本级人民政府) ----------
+
+
+def _submitted_plan(w):
+    p = w.include(w.submit(w.create()), approve=False)
+    return services.plan_fire(plan=p.annual_plan, user=w.authority, name="submit_plan")
+
+
+def _plan_actions(plan):
+    return list(DocketEvent.objects.for_case(plan).order_by("seq").values_list("action", flat=True))
+
+
+def test_article_9_city_government_cannot_approve_or_return_a_county_plan(walker, world):
+    from infogov.core.workflow import explain
+    from tests.conftest import fresh
+    from tests.projects.test_api import client_for, post
+
+    plan = _submitted_plan(walker)
+    seen = plan.version
+    city_gov = fresh(world.city.approver)
+    assert city_gov.scope.can_view(plan)  # it sees the county's plan (at or above) ...
+    for name, comment in (("approve_plan", ""), ("return_plan", "请补充项目")):
+        with pytest.raises(NotPermitted) as exc:  # ... but does not approve in the county's place
+            services.plan_fire(plan=plan, user=city_gov, name=name, comment=comment)
+        assert (exc.value.status, exc.value.code, exc.value.article) == (
+            403,
+            "A4-P9-GOVERNMENT",
+            "第九条第一款",
+        )
+        assert "第九条第一款" in exc.value.message and "本级人民政府" in exc.value.message
+    options = {o.name: o for o in explain(plan, city_gov)}
+    assert not options["approve_plan"].allowed and not options["return_plan"].allowed
+    assert [(b.code, b.citation) for b in options["approve_plan"].blockers] == [
+        ("A4-P9-GOVERNMENT", "第九条第一款")
+    ]
+    r = post(client_for(city_gov), f"/api/annual-plans/{plan.pk}/transitions/approve_plan")
+    assert r.status_code == 403
+    assert r.json()["article"] == "第九条第一款" and "第九条第一款" in r.json()["message"]
+    plan.refresh_from_db()
+    assert (plan.state, plan.version) == ("submitted", seen)
+    assert _plan_actions(plan) == ["create", "submit_plan"]
+
+
+def test_article_9_county_government_approves_and_returns_its_own_plan(walker, world):
+    from infogov.core.workflow import explain
+
+    plan = _submitted_plan(walker)
+    assert all(o.allowed for o in explain(plan, walker.approver))
+    plan = services.plan_fire(plan=plan, user=walker.approver, name="return_plan", comment="请补充项目")
+    assert plan.state == "drafting"
+    plan = services.plan_fire(plan=plan, user=walker.authority, name="submit_plan")
+    plan = services.plan_fire(plan=plan, user=walker.approver, name="approve_plan")
+    assert plan.state == "approved"
+    events = list(DocketEvent.objects.for_case(plan).filter(action__in=["approve_plan", "return_plan"]))
+    assert {e.organisation_id for e in events} == {world.yongji.government.pk}
+
+
+def test_article_9_another_county_government_cannot_approve(walker, world):
+    from tests.conftest import fresh
+
+    plan = _submitted_plan(walker)
+    with pytest.raises(NotPermitted) as exc:
+        services.plan_fire(plan=plan, user=fresh(world.jiaohe.approver), name="approve_plan")
+    assert exc.value.article == "第九条第一款"
+    plan.refresh_from_db()
+    assert plan.state == "submitted"
+
+
+def test_article_9_county_government_cannot_approve_the_city_plan(world):
+    from tests.conftest import fresh
+    from tests.projects.conftest import Walker
+
+    city = Walker(world, world.city)
+    plan = _submitted_plan(city)
+    for county_gov in (world.yongji.approver, world.jiaohe.approver):
+        with pytest.raises(NotPermitted) as exc:
+            services.plan_fire(plan=plan, user=fresh(county_gov), name="approve_plan")
+        assert (exc.value.status, exc.value.article) == (403, "第九条第一款")
+    plan.refresh_from_db()
+    assert plan.state == "submitted" and _plan_actions(plan) == ["create", "submit_plan"]
+    assert services.plan_fire(plan=plan, user=city.approver, name="approve_plan").state == "approved"

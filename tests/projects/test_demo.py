@@ -6,11 +6,12 @@ import io
 import pytest
 
 from infogov.core import demo as core_demo
-from infogov.core.models import Obligation
+from infogov.core.models import DocketEvent, Obligation
+from infogov.org.selectors import government_of
 from infogov.projects import demo
 from infogov.projects.choices import ProjectState
 from infogov.projects.demo_data import PROJECTS
-from infogov.projects.models import Project, SimilarityHit
+from infogov.projects.models import AnnualConstructionPlan, Project, SimilarityHit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.article(6)]
 
@@ -34,6 +35,12 @@ def test_demo_covers_every_state_finds_planted_duplicates_and_is_idempotent():
         if earlier or spec["dup"] in {"health", "video", "citymgmt"}:
             assert hits.exists(), spec["key"]
             assert all(h.other_project_id in group or h.other_system_id for h in hits), spec["key"]
+    # 第九条第一款: each annual plan was approved by its own government's demo user (yongji_gov, …)
+    for plan in AnnualConstructionPlan.objects.select_related("jurisdiction"):
+        [approval] = DocketEvent.objects.for_case(plan).filter(action="approve_plan").select_related("actor")
+        assert approval.actor.username == demo.GOVERNMENT_OF[plan.jurisdiction.name], plan.jurisdiction.name
+        assert approval.organisation_id == government_of(plan.jurisdiction).pk
+    assert AnnualConstructionPlan.objects.filter(state="approved").count() == 3
     overdue = Obligation.objects.overdue().filter(code="acceptance-apply")
     assert overdue.filter(case_id=by_key["city-video-network"].pk).exists()
     count = Project.objects.count()

@@ -111,6 +111,9 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("yongji_authority", "郑海涛", "永吉县工业和信息化局", Role.AUTHORITY_STAFF),
     DemoUser("jiaohe_authority", "冯雪梅", "蛟河市工业和信息化局", Role.AUTHORITY_STAFF),
     DemoUser("gov", "何建军", "吉林市人民政府", Role.GOV_APPROVER),
+    # 第九条第一款 / 第五条第二款: a county's plans are approved by its own government (本级), not the city's
+    DemoUser("yongji_gov", "孟庆林", "永吉县人民政府", Role.GOV_APPROVER),
+    DemoUser("jiaohe_gov", "姜丽华", "蛟河市人民政府", Role.GOV_APPROVER),
     DemoUser("dept", "高丽萍", "吉林市卫生健康委员会", Role.DEPT_STAFF),
     DemoUser("police", "马国庆", "吉林市公安局", Role.DEPT_STAFF),
     DemoUser("yongji_dept", "林春燕", "永吉县卫生健康局", Role.DEPT_STAFF),

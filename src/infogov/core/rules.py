@@ -2,6 +2,11 @@
 
 A rule has a code, a citation (第十三条第一款), a Chinese message and an effective date. It reads
 the case and the context, never writes, and answers pass or fail with a reason.
+
+Two kinds of rule: actor rules say who may act (第四条 and the article-specific ROLE- rules; codes
+start with "A4-" or "ROLE", a refusal is a 403) and apply on every day — a duty assigned by the
+measures has no commencement date before which anyone may do it. Substantive rules (guards on the
+case) may carry a commencement date and are skipped before it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,12 @@ from django.utils import timezone
 from .regulation import Citation
 
 MEASURES_IN_FORCE = dt.date(2015, 1, 1)  # 第三十五条
+ACTOR_CODE_PREFIXES = ("A4-", "ROLE")
+
+
+def is_actor_code(code: str) -> bool:
+    """An actor (who-may-act) rule's code: refused as 403 by the workflow core and the services."""
+    return code.startswith(ACTOR_CODE_PREFIXES)
 
 
 @dataclass
@@ -57,12 +68,24 @@ class Rule:
     effective: dt.date = MEASURES_IN_FORCE
     summary: str = ""
 
+    def __post_init__(self) -> None:
+        if self.is_actor and self.effective != MEASURES_IN_FORCE:
+            raise ValueError(
+                f"actor rule {self.code} cannot have a commencement date: who may act applies on every day"
+            )
+
     @property
     def article(self) -> int:
         return Citation.parse(self.citation).article
 
+    @property
+    def is_actor(self) -> bool:
+        return is_actor_code(self.code)
+
     def evaluate(self, case: Any, ctx: RuleContext) -> RuleFailure | None:
-        if ctx.today < self.effective:
+        # only a substantive rule waits for its commencement date; an actor rule refuses an
+        # unauthorised user whatever day the context says it is
+        if not self.is_actor and ctx.today < self.effective:
             return None
         outcome = self.check(case, ctx)
         if outcome is True or outcome is None:
@@ -111,6 +134,21 @@ def _scope(ctx: RuleContext) -> Any:
     return scope_of(ctx.user)
 
 
+def approves_for_government_of(ctx: RuleContext, jurisdiction_id: int) -> bool:
+    """The acting user is an approver of the people's government (or development-zone committee) OF
+    this jurisdiction — 本级 — not of one above it. (Scope.is_government_of answers "at or above",
+    which is right for seeing cases, not for approving them.)"""
+    from infogov.org.choices import OrganisationKind, Role
+    from infogov.org.models import Organisation
+
+    org_ids = _scope(ctx).org_ids_with_role(Role.GOV_APPROVER)
+    if not org_ids:
+        return False
+    return Organisation.objects.filter(
+        pk__in=org_ids, kind=OrganisationKind.GOVERNMENT, jurisdiction_id=jurisdiction_id
+    ).exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Article 4: who acts. The city authority supervises the whole city; a county/district/zone
 # authority its own jurisdiction; governments approve for their own level; owners act on their own.
@@ -145,8 +183,12 @@ def acts_for_owner(case: Any, ctx: RuleContext) -> bool:
     summary="由本级人民政府或开发区管委会批准",
 )
 def acts_as_government(case: Any, ctx: RuleContext) -> bool:
-    """……经本级人民政府或者开发区管委会批准……"""
-    return _scope(ctx).is_government_of(case.jurisdiction_id)
+    """……经本级人民政府或者开发区管委会批准……
+
+    本级: the government of the case's own jurisdiction. No clause of the measures lets a higher
+    government approve in a lower one's place (第五条第二款, 第九条第一款 both say 本级), so
+    "at or above" — what seeing a case allows — is never right for approving one."""
+    return approves_for_government_of(ctx, case.jurisdiction_id)
 
 
 @rule(

@@ -21,6 +21,7 @@ from infogov.core.models import CaseAssignment, Obligation
 from infogov.core.obligations import obligation_open, obligations_fulfil
 from infogov.core.permissions import scope_of
 from infogov.core.rules import Rule, RuleContext, acts_as_assigned_expert, acts_for_owner, evaluate_all
+from infogov.core.subrecords import answer_subrecords
 from infogov.org.models import Jurisdiction, Organisation, User
 from infogov.org.selectors import authority_of, city
 
@@ -503,25 +504,31 @@ def comments_answer(
         raise InvalidInput("请选择答复结论并填写答复意见", code="invalid_answer")
     if status != AnswerStatus.ACCEPTED and not (reason or "").strip() and not template and len(text) < 10:
         raise InvalidInput("部分采纳或不予采纳须说明理由", code="reason_required")
-    ids = list(comment_ids)
-    with transaction.atomic():
-        locked = _lock(version)
-        _can_handle_comments(locked, user)
-        qs = PublicComment.objects.filter(version=locked, pk__in=ids, answer_published_at__isnull=True)
-        n = qs.update(answer_status=status, answer_text=text, answered_by=user, answered_at=timezone.now())
-        if n != len(set(ids)):
-            raise InvalidInput("部分意见不存在、不属于该规划或答复已公布", code="invalid_comments")
-        docket.record(
-            locked,
-            actor=user,
-            action="comments_answer",
-            action_label="起草意见答复",
-            from_state=locked.state,
-            to_state=locked.state,
-            citation="第六条第一款",
-            payload={"comments": sorted(set(ids)), "status": status, "text": text},
-        )
-    return n
+    ids = set(comment_ids)
+    refused = InvalidInput("部分意见不存在、不属于该规划或答复已公布", code="invalid_comments")
+    answered = answer_subrecords(
+        version,
+        PublicComment.objects.filter(version_id=version.pk),
+        ids,
+        user=user,
+        by=(acts_for_owner,),
+        fields={
+            "answer_status": status,
+            "answer_text": text,
+            "answered_by": user,
+            "answered_at": timezone.now(),
+        },
+        is_open=lambda c: c.answer_published_at is None,  # a drafted answer may be redrafted until published
+        closed=refused,
+        missing=refused,
+        action="comments_answer",
+        action_label="起草意见答复",
+        citation="第六条第一款",
+        payload={"comments": sorted(ids), "status": status, "text": text},
+        touch=False,
+        related=("plan", "owner"),
+    )
+    return len(answered)
 
 
 def comments_publish_answers(*, version: PlanVersion, user: User) -> int:

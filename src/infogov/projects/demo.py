@@ -35,11 +35,13 @@ FISCAL_PATH = [
 ]
 FILING_PATH = ["draft", "filing", "filed", "construction", "completed", "tested", "accepted", "delivered"]
 AUTHORITY_OF = {"吉林市": "authority", "永吉县": "yongji_authority", "蛟河市": "jiaohe_authority"}
+# 第九条第一款: each annual plan is approved by the government of its own jurisdiction (本级人民政府)
+GOVERNMENT_OF = {"吉林市": "gov", "永吉县": "yongji_gov", "蛟河市": "jiaohe_gov"}
 MEASURES = ["边界防护", "入侵防范", "日志审计", "数据备份"]
 
 
 def _users() -> dict[str, User] | None:
-    names = {"authority", "yongji_authority", "jiaohe_authority", "gov", "dept", "police", "yongji_dept"}
+    names = {*AUTHORITY_OF.values(), *GOVERNMENT_OF.values(), "dept", "police", "yongji_dept"}
     users = {u.username: u for u in User.objects.filter(username__in=names).select_related("organisation")}
     return users if len(users) == len(names) else None
 
@@ -146,7 +148,8 @@ def _seed(users: dict[str, User], today: dt.date) -> int:
         if plan.state == "drafting":
             plan = services.plan_fire(plan=plan, user=authority, name="submit_plan")
         if plan.state == "submitted":
-            services.plan_fire(plan=plan, user=users["gov"], name="approve_plan")
+            government = users[GOVERNMENT_OF[plan.jurisdiction.name]]
+            services.plan_fire(plan=plan, user=government, name="approve_plan")
     for spec, p in made:
         _walk(spec, _fresh(p), users, today)
     return len(made)

@@ -6,10 +6,13 @@ One function per rule; each docstring quotes the clause it enforces. A rule read
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from infogov.core.rules import RuleContext, rule
+from django.utils import timezone
+
+from infogov.core.rules import RuleContext, approves_for_government_of, rule
 from infogov.org.choices import JurisdictionKind
 
 from .choices import MANDATORY_DIMENSIONS, FindingConclusion, PlanState, ProcurementMethod, ReviewDimension
@@ -353,6 +356,13 @@ def has_passed_test(project: Any, ctx: RuleContext) -> bool:
     return project.test_reports.filter(passed=True).exists()
 
 
+def latest_acceptance(project: Any) -> Any:
+    """The acceptance recorded last (in the order the docket recorded them, not by the date written
+    on it): its conclusion is the project's acceptance result. P13-ACCEPTANCE-ORDER keeps the dates
+    in the same order."""
+    return project.acceptances.order_by("-id").first()
+
+
 @rule(
     "P13-ACCEPTED",
     citation="第十三条第一款",
@@ -361,8 +371,39 @@ def has_passed_test(project: Any, ctx: RuleContext) -> bool:
 )
 def acceptance_passed(project: Any, ctx: RuleContext) -> bool:
     """未经验收或者验收不合格的项目，不得交付使用。"""
-    latest = project.acceptances.order_by("-held_on", "-id").first()
+    latest = latest_acceptance(project)
     return latest is not None and latest.passed
+
+
+@rule(
+    "P13-ACCEPTANCE-ORDER",
+    citation="第十三条第一款",
+    message="第十三条第一款：验收日期不得早于已记录的最近一次验收的日期",
+    summary="验收按发生先后记录，后一次验收的结论为准",
+)
+def acceptance_not_backdated(project: Any, ctx: RuleContext) -> bool | str | None:
+    """……并按照国家规定进行验收。未经验收或者验收不合格的项目，不得交付使用。
+    （以最近一次验收的结论为准：后记录的验收不得早于已记录的验收日期，否则案卷的先后与验收的先后不一致）"""
+    if not ctx.payload:
+        return None  # explain(): judged on the date the user enters
+    raw = ctx.payload.get("held_on")
+    if raw in (None, ""):
+        held_on = timezone.localdate()  # what the step records when no date is given
+    elif isinstance(raw, dt.date):
+        held_on = raw
+    else:
+        try:
+            held_on = dt.date.fromisoformat(str(raw))
+        except ValueError:
+            return None  # not a date: the step's input check refuses it (422 on held_on)
+    latest = latest_acceptance(project)
+    if latest is None or held_on >= latest.held_on:
+        return True
+    outcome = "合格" if latest.passed else "不合格"
+    return (
+        f"第十三条第一款：验收日期 {held_on.isoformat()} 早于已记录的最近一次验收"
+        f"（{latest.held_on.isoformat()}，验收{outcome}），请核对验收日期"
+    )
 
 
 # -- 第三十一条: security in step (三同步) ----------------------------------------------------------------
@@ -467,3 +508,17 @@ def in_construction_stage(project: Any, ctx: RuleContext) -> bool:
 def plan_has_projects(plan: Any, ctx: RuleContext) -> bool:
     """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划，并报本级人民政府或者开发区管委会批准。"""
     return plan.projects.exists()
+
+
+@rule(
+    "A4-P9-GOVERNMENT",
+    citation="第九条第一款",
+    message=(
+        "第九条第一款：年度建设计划报本级人民政府或者开发区管委会批准，"
+        "只有计划所在辖区的人民政府（管委会）审批人员才能批准或退回，上级人民政府不能代为批准"
+    ),
+    summary="年度计划由本级人民政府或开发区管委会批准（上级人民政府不代批）",
+)
+def acts_as_plan_government(plan: Any, ctx: RuleContext) -> bool:
+    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划，并报本级人民政府或者开发区管委会批准。"""
+    return approves_for_government_of(ctx, plan.jurisdiction_id)

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from infogov.core import docket, workflow
-from infogov.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
+from infogov.core.errors import Conflict, InvalidInput, NotPermitted, RuleViolation
 from infogov.core.obligations import obligation_open, obligations_fulfil
-from infogov.core.rules import Rule, RuleContext, acts_as_competent_authority, acts_for_owner, not_audit_admin
+from infogov.core.rules import Rule, RuleContext, acts_as_competent_authority, acts_for_owner
+from infogov.core.subrecords import answer_subrecords, lock_case, require_actor
 from infogov.org.models import Organisation
 from infogov.org.selectors import authority_of
 
@@ -68,26 +69,18 @@ EDITABLE_FIELDS = frozenset(
 # -- helpers ----------------------------------------------------------------------------------------
 
 
+LOCK_RELATED = ("jurisdiction", "owner")
+
+
 def _lock(project: Project, expected_version: int | None = None) -> Project:
-    locked = (
-        Project.objects.select_for_update()
-        .select_related("jurisdiction", "owner")
-        .filter(pk=project.pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFound()
+    locked: Project = lock_case(project, related=LOCK_RELATED)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict()
     return locked
 
 
 def _require(case: Any, user: Any, *rules_: Rule) -> None:
-    ctx = RuleContext(user=user)
-    for rule_ in (not_audit_admin, *rules_):
-        failure = rule_.evaluate(case, ctx)
-        if failure is not None:
-            raise NotPermitted(failure.message, code=failure.code, article=failure.citation)
+    require_actor(case, user, rules_)
 
 
 def _guard(case: Any, *rules_: Rule, payload: dict[str, Any] | None = None, user: Any = None) -> None:
@@ -348,29 +341,25 @@ def review_condition_answer(*, condition: ReviewCondition, user: Any, answer: st
     answer = (answer or "").strip()
     if not answer:
         raise InvalidInput("请填写落实情况", code="answer_required")
-    with transaction.atomic():
-        locked = _lock(condition.project)
-        _require(locked, user, acts_for_owner)
-        c = ReviewCondition.objects.select_for_update().get(pk=condition.pk)
-        if c.answered_at is not None:
-            raise Conflict("该条件已答复", code="already_answered")
-        c.answer, c.answered_at = answer, timezone.now()
-        c.save(update_fields=["answer", "answered_at"])
-        _touch(locked)
-        event = docket.record(
-            locked,
-            actor=user,
-            action="condition_answer",
-            action_label="答复审查条件",
-            from_state=locked.state,
-            to_state=locked.state,
-            citation="第九条第二款",
-            comment=answer,
-            payload={"condition": c.text},
-        )
-        if not locked.conditions.filter(answered_at__isnull=True).exists():
-            obligations_fulfil(case=locked, codes=["review-conditions"], event=event)
-    return c
+    [answered] = answer_subrecords(
+        condition.project,
+        ReviewCondition.objects.filter(project_id=condition.project_id),
+        [condition.pk],
+        user=user,
+        by=(acts_for_owner,),
+        fields={"answer": answer, "answered_at": timezone.now()},
+        is_open=lambda c: c.answered_at is None,
+        closed=Conflict("该条件已答复", code="already_answered"),
+        action="condition_answer",
+        action_label="答复审查条件",
+        citation="第九条第二款",
+        comment=answer,
+        payload={"condition": condition.text},
+        duty_code="review-conditions",
+        duty_done=lambda p: not p.conditions.filter(answered_at__isnull=True).exists(),
+        related=LOCK_RELATED,
+    )
+    return answered
 
 
 # -- 第十一条: outsourcing review and procurement -------------------------------------------------------
@@ -587,31 +576,28 @@ def inspection_open(
 
 
 def finding_rectify(*, finding: InspectionFinding, user: Any, rectification: str) -> InspectionFinding:
+    """The construction unit reports how an inspection finding was rectified (第十四条)."""
     rectification = (rectification or "").strip()
     if not rectification:
         raise InvalidInput("请填写整改情况", code="rectification_required")
-    with transaction.atomic():
-        locked = _lock(finding.project)
-        _require(locked, user, acts_for_owner)
-        f = InspectionFinding.objects.select_for_update().get(pk=finding.pk)
-        if f.rectified_at is not None:
-            raise Conflict("该问题已整改", code="already_rectified")
-        f.rectification, f.rectified_at = rectification, timezone.now()
-        f.save(update_fields=["rectification", "rectified_at"])
-        _touch(locked)
-        event = docket.record(
-            locked,
-            actor=user,
-            action="rectify",
-            action_label="报告整改情况",
-            from_state=locked.state,
-            to_state=locked.state,
-            citation="第十四条",
-            comment=rectification,
-            payload={"finding": f.text},
-        )
-        obligations_fulfil(case=locked, codes=[f.obligation_code], event=event)
-    return f
+    [rectified] = answer_subrecords(
+        finding.project,
+        InspectionFinding.objects.filter(project_id=finding.project_id),
+        [finding.pk],
+        user=user,
+        by=(acts_for_owner,),
+        fields={"rectification": rectification, "rectified_at": timezone.now()},
+        is_open=lambda f: f.rectified_at is None,
+        closed=Conflict("该问题已整改", code="already_rectified"),
+        action="rectify",
+        action_label="报告整改情况",
+        citation="第十四条",
+        comment=rectification,
+        payload={"finding": finding.text},
+        duty_code=finding.obligation_code,
+        related=LOCK_RELATED,
+    )
+    return rectified
 
 
 def risk_override(
@@ -650,7 +636,7 @@ def acceptance_file(*, project: Project, user: Any) -> AcceptanceFiling:
         _guard(locked, r.acceptance_passed)
         if hasattr(locked, "acceptance_filing"):
             raise Conflict("验收结果已备案", code="already_filed")
-        acceptance = locked.acceptances.order_by("-held_on", "-id").first()
+        acceptance = r.latest_acceptance(locked)  # the result acceptance_passed judged, by record order
         assert acceptance is not None  # acceptance_passed above requires one
         filing = AcceptanceFiling.objects.create(project=locked, acceptance=acceptance, filed_by=user)
         event = docket.record(

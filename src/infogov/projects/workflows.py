@@ -21,7 +21,7 @@ from django.utils import timezone
 from infogov.core.errors import RuleViolation
 from infogov.core.obligations import Duty, days
 from infogov.core.permissions import register_case_permissions
-from infogov.core.rules import RuleFailure, acts_as_competent_authority, acts_as_government, acts_for_owner
+from infogov.core.rules import RuleFailure, acts_as_competent_authority, acts_for_owner
 from infogov.core.workflow import StepContext, Transition, Workflow
 from infogov.org.selectors import authority_of
 
@@ -390,7 +390,12 @@ PROJECT_TRANSITIONS = [
         S.ACCEPTED,
         "验收合格",
         by=owner,
-        guards=(r.has_passed_test, r.review_conditions_answered, r.security_built),
+        guards=(
+            r.has_passed_test,
+            r.review_conditions_answered,
+            r.security_built,
+            r.acceptance_not_backdated,
+        ),
         citation="第十三条第一款",
         effects=(_record_acceptance(True),),
         opens=(ACCEPTANCE_FILING,),
@@ -402,6 +407,7 @@ PROJECT_TRANSITIONS = [
         S.COMPLETED,
         "验收不合格",
         by=owner,
+        guards=(r.acceptance_not_backdated,),
         citation="第十三条第一款",
         effects=(_record_acceptance(False),),
         comment_required=True,
@@ -444,7 +450,7 @@ PLAN_WORKFLOW = Workflow(
             PS.SUBMITTED,
             PS.APPROVED,
             "批准年度计划",
-            by=(acts_as_government,),
+            by=(r.acts_as_plan_government,),
             citation="第九条第一款",
             confirm="批准后计划内项目即可进入评审，确定批准吗？",
         ),
@@ -453,7 +459,7 @@ PLAN_WORKFLOW = Workflow(
             PS.SUBMITTED,
             PS.DRAFTING,
             "退回修改",
-            by=(acts_as_government,),
+            by=(r.acts_as_plan_government,),
             citation="第九条第一款",
             comment_required=True,
             style="secondary",
