@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import rows
 from .models import DocketEvent, DocketSeal, DocketSealEntry
 
 GENESIS = "0" * 64
@@ -76,6 +77,38 @@ def _case_key(case_type_id: int, case_id: int) -> str:
     return f"{case_type_id}:{case_id}"
 
 
+def _last_event_sql(connection: Any, columns: str, case_id_sql: str) -> str:
+    """SELECT `columns` of a case's last event; parameters: the case type id (then the case id if
+    `case_id_sql` is %s). One probe of the (case_type, case_id, seq) unique index."""
+    qn = connection.ops.quote_name
+    col = {f.name: qn(f.column) for f in DocketEvent._meta.concrete_fields}
+    return (
+        f"SELECT {', '.join(f'd.{col[c]}' for c in columns.split())} "
+        f"FROM {qn(DocketEvent._meta.db_table)} d "
+        f"WHERE d.{col['case_type']} = %s AND d.{col['case_id']} = {case_id_sql} "
+        f"ORDER BY d.{col['seq']} DESC LIMIT 1"
+    )
+
+
+def tail_sql(connection: Any, case_id_sql: str) -> tuple[str, str]:
+    """The last seq and the last hash of a case's chain as two scalar subqueries, for the workflow
+    core to read with the case's row lock in one statement (then record(tail=...)). Each takes the
+    case type id as its one parameter."""
+    seq, hash_ = (_last_event_sql(connection, c, case_id_sql) for c in ("seq", "hash"))
+    return f"({seq})", f"({hash_})"
+
+
+def _read_tail(case_type_id: int, case_id: Any) -> tuple[int, str] | None:
+    connection = transaction.get_connection(rows.alias_for(DocketEvent))
+    with connection.cursor() as cursor:
+        cursor.execute(_last_event_sql(connection, "seq hash", "%s"), [case_type_id, case_id])
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+READ_TAIL: Any = object()  # record(tail=...) not given: read the tail there
+
+
 def record(
     case: Any,
     *,
@@ -90,28 +123,32 @@ def record(
     payload: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
     organisation: Any = None,
+    tail: tuple[int, str] | None = READ_TAIL,
 ) -> DocketEvent:
     """Append one event to the case's chain. The caller holds the case's row lock (the workflow
-    core does), which serialises the events of one case; different cases never wait on each other."""
+    core does), which serialises the events of one case; different cases never wait on each other.
+
+    `tail`: the chain's last (seq, hash) — None for a case without events — when the caller read it
+    under that row lock (tail_sql); otherwise it is read here. A tail that is stale all the
+    same cannot fork the chain: the (case_type, case_id, seq) unique constraint refuses the insert."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("docket.record must run inside the transaction that changes the case")
     ct = ContentType.objects.get_for_model(case)
-    last = (
-        DocketEvent.objects.filter(case_type=ct, case_id=case.pk)
-        .order_by("-seq")
-        .values("seq", "hash")
-        .first()
-    )
-    seq = (last["seq"] + 1) if last else 1
-    prev_hash = last["hash"] if last else GENESIS
+    if tail is READ_TAIL:
+        tail = _read_tail(ct.pk, case.pk)
+    seq = (tail[0] + 1) if tail else 1
+    prev_hash = tail[1] if tail else GENESIS
     at = timezone.now()
     actor_id = getattr(actor, "pk", None)
-    if organisation is None and actor is not None:
-        organisation = getattr(actor, "organisation", None)
-    org_id = getattr(organisation, "pk", None)
-    attachments_n = normalise(attachments or [])
-    payload_n = normalise(payload or {})
-    changes_n = normalise(changes or {})
+    if organisation is not None:
+        org_id = organisation.pk
+    elif hasattr(actor, "organisation_id"):  # the key is on the user's row: no query for the organisation
+        org_id = actor.organisation_id
+    else:
+        org_id = getattr(getattr(actor, "organisation", None), "pk", None)
+    attachments_n = normalise(attachments) if attachments else []
+    payload_n = normalise(payload) if payload else {}
+    changes_n = normalise(changes) if changes else {}
     digest = event_digest(
         case_key=_case_key(ct.pk, case.pk),
         seq=seq,
@@ -128,7 +165,7 @@ def record(
         changes=changes_n,
         prev_hash=prev_hash,
     )
-    return DocketEvent.objects.create(
+    event = DocketEvent(
         case_type=ct,
         case_id=case.pk,
         jurisdiction_id=case.jurisdiction_id,
@@ -149,6 +186,11 @@ def record(
         prev_hash=prev_hash,
         hash=digest,
     )
+    if rows.signals_free(DocketEvent):
+        rows.insert([event])
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def recompute(event: DocketEvent | dict[str, Any]) -> str:
@@ -279,17 +321,39 @@ def _canonical_json() -> Any:
 
 
 _CANONICAL = _canonical_json()
+_CANONICAL_SEED = {b"[]": b"[]", b"{}": b"{}"}
+_CANONICAL_CACHE = 200_000  # texts kept per pass: the same opinion, progress report, … recurs
 PARALLEL_MIN_EVENTS = 400_000  # below this one process is quicker than starting workers
-
-# date_part gives the epoch as a double: exact to well under a microsecond for any date of this era,
-# so rounding to the microsecond (::bigint rounds) gives exactly what _micros() computes in Python.
-_PG_SELECT = (
-    "SELECT e.id, e.case_type_id, e.case_id, e.seq, (date_part('epoch', e.at) * 1000000)::bigint, "
-    "e.actor_id, e.organisation_id, e.action, e.from_state, e.to_state, e.citation, e.comment, "
-    "e.attachments::text, e.payload::text, e.changes::text, e.prev_hash, e.hash, s.seal_id "
-    "FROM core_docketevent e LEFT JOIN core_docketsealentry s ON s.event_id = e.id "
-    "WHERE e.id BETWEEN %s AND %s ORDER BY e.id"
+COPY_BLOCK_ROWS = (
+    300  # rows checked together: each step runs once per column (in C), the block stays in cache
 )
+
+# One COPY line per event: the fields event_digest hashes, printed by PostgreSQL as json prints them
+# (integers; NULL actor and organisation as null), strings and jsonb as text, in the order that needs
+# the least Python to reassemble (the five strings first, so one rsplit leaves them together), then
+# what the chains and seals need: case key, seq - 1, seq, prev_hash, hash, seal id ('' if none), id.
+# date_part gives the epoch as a double: before 2106 the two roundings (µs → s → µs) stay within
+# 0.49 µs, so the bigint is exactly what _micros() computes (for any time after 1970: record() writes
+# the current time). The seal entries are read over the same id range: each worker's merge join then
+# starts at its own range instead of at the first entry.
+_PG_SELECT = (
+    "SELECT e.action, e.from_state, e.to_state, e.citation, e.comment, "
+    "e.case_type_id || ':' || e.case_id, e.seq - 1, e.seq, (date_part('epoch', e.at) * 1000000)::bigint, "
+    "coalesce(e.actor_id::text, 'null'), coalesce(e.organisation_id::text, 'null'), e.prev_hash, e.hash, "
+    "coalesce(s.seal_id::text, ''), e.attachments, e.payload, e.changes, e.id "
+    "FROM core_docketevent e LEFT JOIN core_docketsealentry s "
+    "ON s.event_id = e.id AND s.event_id BETWEEN {lo} AND {hi} "
+    "WHERE e.id BETWEEN {lo} AND {hi} ORDER BY e.id"
+)
+_PG_SEALS = (
+    "SELECT id, count, first_event_id, last_event_id, digest, prev_hash, hash "
+    "FROM core_docketseal ORDER BY id"
+)
+_SEAL_FIELDS = ("id", "count", "first_event_id", "last_event_id", "digest", "prev_hash", "hash")
+
+
+def _pg_select(lo: int, hi: int) -> str:
+    return _PG_SELECT.format(lo=int(lo), hi=int(hi))
 
 
 def _iter_events(batch: int = 5000) -> Iterator[dict[str, Any]]:
@@ -389,109 +453,283 @@ def _generic_rows(lo: int, hi: int) -> Iterator[tuple[Any, ...]]:
         yield (*row[:4], _micros(row[4]), *row[5:])
 
 
-def _pg_rows(conn: Any, lo: int, hi: int) -> Iterator[list[str]]:
-    """The rows as lists of COPY text fields (COPY TO STDOUT: several times quicker than a cursor)."""
-    sql = _PG_SELECT.replace("%s", str(int(lo)), 1).replace("%s", str(int(hi)), 1)
-    rest = b""
-    with conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT") as copy:
-        for chunk in copy:
-            data = rest + bytes(chunk)
-            end = data.rfind(b"\n")
-            if end < 0:
-                rest = data
-                continue
-            rest = data[end + 1 :]
-            for line in data[:end].decode("utf-8").split("\n"):
-                yield line.split("\t")
+# -- PostgreSQL: COPY read in blocks, checked a column at a time ----------------------------------
 
 
-_COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+def _pg_blocks(pgconn: Any, sql: str, *, rows: int | None = None, drain: bool = True) -> Iterator[bytes]:
+    """COPY (sql) TO STDOUT in blocks of `rows` lines (each ending in a newline), read through libpq
+    directly: psycopg's Copy iterator spends ~2 µs of Python on every row, most of a row's budget.
+    `drain`: if the consumer stops early, read the rest so that the connection can be used again
+    (the caller's connection); a worker closes its connection instead."""
+    from functools import partial
+    from itertools import islice
+    from operator import itemgetter
+
+    from psycopg import errors, pq
+
+    pgconn.send_query(f"COPY ({sql}) TO STDOUT".encode())
+    result = pgconn.get_result()
+    if result.status != pq.ExecStatus.COPY_OUT:
+        while pgconn.get_result() is not None:
+            pass
+        raise errors.error_from_result(result)
+    lines = iter(partial(pgconn.get_copy_data, 0), (-1, b""))
+    second, join, rows = itemgetter(1), b"".join, rows or COPY_BLOCK_ROWS
+    finished = False
+    try:
+        while block := join(map(second, islice(lines, rows))):
+            yield block
+        finished = True
+    finally:
+        if finished or drain:
+            for _ in lines:
+                pass
+            error = None
+            while (result := pgconn.get_result()) is not None:
+                if result.status != pq.ExecStatus.COMMAND_OK and error is None:
+                    error = errors.error_from_result(result)
+            if error is not None:
+                raise error
 
 
-def _uncopy(s: str) -> str:
-    """A COPY text field's value (backslash escapes undone)."""
-    out, i, n = [], 0, len(s)
+_COPY_ESCAPES = {ord(k): v for k, v in zip("bfnrtv", (b"\b", b"\f", b"\n", b"\r", b"\t", b"\v"), strict=True)}
+# what json escapes in a string: quotes, backslashes, control characters (a block's tabs and newlines
+# separate its fields and rows: inside a value COPY would have escaped them, with a backslash)
+_JSON_ESCAPED = bytes(range(0x20)).replace(b"\t", b"").replace(b"\n", b"") + b'"\\'
+
+
+def _uncopy(field: bytes) -> bytes | None:
+    """A COPY text field's value: None for NULL, backslash escapes undone."""
+    if field == b"\\N":
+        return None
+    if b"\\" not in field:
+        return field
+    out, i, n = bytearray(), 0, len(field)
     while i < n:
-        j = s.find("\\", i)
+        j = field.find(b"\\", i)
         if j < 0 or j + 1 >= n:
-            out.append(s[i:])
+            out += field[i:]
             break
-        out.append(s[i:j])
-        out.append(_COPY_ESCAPES.get(s[j + 1], s[j + 1]))
+        out += field[i:j]
+        c = field[j + 1]
+        out += _COPY_ESCAPES.get(c) or bytes((c,))
         i = j + 2
-    return "".join(out)
+    return bytes(out)
 
 
-def _check_copy(rows: Iterable[list[str]], *, first: bool) -> _Part:
-    """_check for COPY text rows: the body that event_digest hashes is assembled from the fields
-    as text (numbers as PostgreSQL prints them, which is how json prints them; strings through
-    json's own string encoder; JSON columns re-encoded with the digest's settings unless empty)."""
-    part = _Part(first=first)
-    tails: dict[str, tuple[int, str]] = {}
-    heads: dict[str, tuple[int, int, str]] = {}
-    seals: dict[str, list[Any]] = {}
-    sha256, canonical = hashlib.sha256, _CANONICAL
-    from json.encoder import encode_basestring as jstr
+def _canonical_bytes(text: bytes, cache: dict[bytes, bytes]) -> bytes | None:
+    """The jsonb text's value as event_digest encodes it (None if it has none json can read back)."""
+    value = cache.get(text)
+    if value is None:
+        try:
+            value = _CANONICAL(text.decode()).encode()
+        except (ValueError, RecursionError):
+            return None
+        if len(cache) >= _CANONICAL_CACHE:
+            cache.clear()
+            cache.update(_CANONICAL_SEED)
+        cache[text] = value
+    return value
 
-    empty = frozenset(("[]", "{}"))
-    null = "\\N"
-    n = sealed = 0
-    for f in rows:
-        eid, ct, cid, seq_s, micros, actor, org, action, fs, ts, cit, text, att, pay, chg, prev, h, seal = f
-        n += 1
-        key = f"{ct}:{cid}"
-        seq = int(seq_s)
-        last = tails.get(key)
-        if last is None:
-            if first:
-                last = (0, GENESIS)
-            else:
-                heads[key] = (int(eid), seq, prev)
-        if last is not None:
-            if seq != last[0] + 1:
-                part.broken = (int(eid), _gap(int(eid), (int(ct), int(cid)), seq, last[0] + 1))
-                break
-            if prev != last[1]:
-                part.broken = (int(eid), _unlinked(int(eid), (int(ct), int(cid)), seq))
-                break
-        if "\\" in text:
-            text = _uncopy(text)
-        if "\\" in action or "\\" in cit or "\\" in fs or "\\" in ts:
-            action, cit, fs, ts = _uncopy(action), _uncopy(cit), _uncopy(fs), _uncopy(ts)
-        if att not in empty:
-            att = canonical(_uncopy(att) if "\\" in att else att)
-        if pay not in empty:
-            pay = canonical(_uncopy(pay) if "\\" in pay else pay)
-        if chg not in empty:
-            chg = canonical(_uncopy(chg) if "\\" in chg else chg)
-        if actor == null:
-            actor = "null"
-        if org == null:
-            org = "null"
-        body = (
-            f'["{key}",{seq_s},{micros},{actor},{org},{jstr(action)},{jstr(fs)},{jstr(ts)},{jstr(cit)},'
-            f"{jstr(text)},{att},{pay},{chg},{jstr(prev)}]"
-        )
-        if sha256(body.encode("utf-8")).hexdigest() != h:
-            part.broken = (
-                int(eid),
-                f"{_where(int(eid), (int(ct), int(cid)), seq)}：内容与哈希不符（记录被篡改）",
+
+def _json_string(value: bytes | None) -> bytes:
+    from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+    return b"null" if value is None else encode_basestring(value.decode()).encode()
+
+
+# A block's columns: the five strings as one JSON fragment ("action","from",…,"comment"), case key,
+# seq - 1, seq, prev_hash, hash, seal id, id, the bodies to hash, and the rows whose body is unknown.
+_Columns = tuple[Any, Any, Any, Any, Any, Any, Any, Iterable[bytes], list[int]]
+
+
+def _plain_rows(lines: list[bytes], cache: dict[bytes, bytes]) -> _Columns | None:
+    """A block in which no value needed an escape (no backslash anywhere) and no string needs one in
+    JSON: every step runs over a whole column. None when some string does (_careful_rows then)."""
+    from itertools import compress, repeat
+    from operator import is_
+
+    tab, nl, translate = b"\t", b"\n", bytes.translate
+    S, K, M1, SQ, MI, AC, OR, P, H, SE, A, PA, C, E = zip(
+        *map(bytes.rsplit, lines, repeat(tab), repeat(13)), strict=True
+    )
+    strings, prevs = nl.join(S), b"".join(P)
+    if (
+        translate(strings, None, _JSON_ESCAPED) is not strings
+        or translate(prevs, None, _JSON_ESCAPED) is not prevs
+    ):
+        return None
+    quoted = (b'"' + strings.replace(tab, b'","').replace(nl, b'"\n"') + b'"').split(nl)
+    failed: list[int] = []
+    json_columns = []
+    for texts in (A, PA, C):
+        column = list(map(cache.get, texts))
+        if None in column:
+            for i in compress(range(len(column)), map(is_, column, repeat(None))):
+                value = _canonical_bytes(texts[i], cache)
+                if value is None:
+                    failed.append(i)
+                column[i] = value or b""
+        json_columns.append(column)
+    comma = repeat(b",")
+    bodies = map(
+        b"".join,
+        zip(
+            repeat(b'["'),
+            K,
+            repeat(b'",'),
+            SQ,
+            comma,
+            MI,
+            comma,
+            AC,
+            comma,
+            OR,
+            comma,
+            quoted,
+            comma,
+            json_columns[0],
+            comma,
+            json_columns[1],
+            comma,
+            json_columns[2],
+            repeat(b',"'),
+            P,
+            repeat(b'"]'),
+        ),
+    )
+    return K, M1, SQ, P, H, SE, E, bodies, failed
+
+
+def _careful_rows(lines: list[bytes], cache: dict[bytes, bytes]) -> _Columns:
+    """A block with escaped values (newlines, tabs, backslashes), strings that JSON escapes, or NULLs
+    where the schema allows none: row by row, each value undone from COPY and encoded as json does
+    (a NULL as null, as event_digest would hash None)."""
+    K, M1, SQ, P, H, SE, E, bodies, failed = [], [], [], [], [], [], [], [], []
+    for i, line in enumerate(lines):
+        f = [_uncopy(v) for v in line.split(b"\t")]
+        key, m1, seq, micros, actor, org, prev, h, seal, att, pay, chg, eid = f[5:]
+        jsons = [b"null" if v is None else _canonical_bytes(v, cache) for v in (att, pay, chg)]
+        if None in (key, seq, micros, *jsons):  # no body event_digest could have hashed
+            failed.append(i)
+            body = b""
+        else:
+            strings = b",".join(map(_json_string, f[:5]))
+            body = b'["%s",%s,%s,%s,%s,%s,%s,%s,%s,%s]' % (
+                key,
+                seq,
+                micros,
+                actor,
+                org,
+                strings,
+                *jsons,
+                _json_string(prev),
             )
-            break
-        tails[key] = (seq, h)
-        if seal != null:
-            sealed += 1
-            s = seals.get(seal)
-            if s is None:
-                seals[seal] = [1, eid, eid, sha256(h.encode("utf-8"))]
+        K.append(key or b"")
+        M1.append(m1 or b"")
+        SQ.append(seq or b"")
+        P.append(prev if prev is not None else b"")
+        H.append(h or b"")
+        SE.append(seal or b"")
+        E.append(eid or b"0")
+        bodies.append(body)
+    return K, M1, SQ, P, H, SE, E, bodies, failed
+
+
+def _int(field: bytes) -> int:
+    try:
+        return int(field)
+    except ValueError:  # what a NULL left empty
+        return 0
+
+
+def _key_of(key: bytes) -> tuple[int, int]:
+    ct, _, cid = key.partition(b":")
+    return (_int(ct), _int(cid))
+
+
+def _check_copy(blocks: Iterable[bytes], *, first: bool) -> _Part:
+    """_check for blocks of _PG_SELECT lines. Per block: the bodies are assembled from the fields as
+    bytes (numbers as PostgreSQL prints them, which is how json prints them; strings quoted as they
+    are when nothing in them needs escaping, else through json's encoder; jsonb re-encoded with the
+    digest's settings, once per distinct text), hashed, and compared with the stored hashes in one
+    comparison; the chains need one dict look-up per row; a seal takes the block's hashes at once."""
+    import binascii
+    import gc
+
+    part = _Part(first=first)
+    tails: dict[bytes, tuple[bytes, bytes]] = {}
+    heads: dict[bytes, tuple[bytes, bytes, bytes]] = {}
+    seals: dict[bytes, list[Any]] = {}
+    cache = dict(_CANONICAL_SEED)
+    get, sha256, hexlify, join = tails.get, hashlib.sha256, binascii.hexlify, b"".join
+    digest = type(sha256()).digest
+    start = (b"0", GENESIS.encode()) if first else None
+    seal: bytes = b""
+    entry: list[Any] | None = None  # the seal of the last row: [count, first id, last id, running sha256]
+    events = 0
+    collecting = gc.isenabled()
+    gc.disable()  # nothing here makes a reference cycle; the collector would only walk the tails
+    try:
+        for block in blocks:
+            lines = block.split(b"\n")
+            lines.pop()
+            columns = _plain_rows(lines, cache) if b"\\" not in block else None
+            K, M1, SQ, P, H, SE, E, bodies, failed = columns or _careful_rows(lines, cache)
+            n = len(H)
+            digests = hexlify(join(map(digest, map(sha256, bodies))))
+            hashes = join(H)
+            tampered = None  # index of the first row whose content does not give its hash
+            if failed or digests != hashes or len(hashes) != 64 * n or max(map(len, H)) != 64:
+                mismatched = (i for i in range(n) if digests[64 * i : 64 * i + 64] != H[i])
+                tampered = min([*failed, next(mismatched, n)])
+            unlinked = None  # (id, case, last link, this row's link) of the first row off its chain
+            for key, link, this, eid in zip(
+                K, zip(M1, P, strict=True), zip(SQ, H, strict=True), E, strict=True
+            ):
+                last = get(key, start)
+                if last != link:
+                    if last is None:  # first seen in a later range: joined in verify()
+                        heads[key] = (eid, this[0], link[1])
+                    else:
+                        unlinked = (_int(eid), key, last, link, this[0])
+                        break
+                tails[key] = this
+            if unlinked is not None or tampered is not None:
+                eid_t = _int(E[tampered]) if tampered is not None else None
+                if unlinked is not None and (eid_t is None or unlinked[0] <= eid_t):
+                    eid, key, last, link, seq = unlinked
+                    where = _key_of(key)
+                    if last[0] != link[0]:
+                        part.broken = (eid, _gap(eid, where, _int(seq), _int(last[0]) + 1))
+                    else:
+                        part.broken = (eid, _unlinked(eid, where, _int(seq)))
+                elif tampered is not None and eid_t is not None:
+                    part.broken = (eid_t, _tampered(eid_t, _key_of(K[tampered]), _int(SQ[tampered])))
+                break
+            if SE.count(seal) == n:  # the whole block in the seal of the last row (or in none)
+                if entry is not None:
+                    entry[0] += n
+                    entry[2] = E[-1]
+                    entry[3].update(hashes)
             else:
-                s[0] += 1
-                s[2] = eid
-                s[3].update(h.encode("utf-8"))
-    part.events, part.sealed = n, sealed
-    part.tails = {(int(k.split(":")[0]), int(k.split(":")[1])): v for k, v in tails.items()}
-    part.heads = {(int(k.split(":")[0]), int(k.split(":")[1])): v for k, v in heads.items()}
-    part.seals = {int(k): (c, int(a), int(b), d.hexdigest()) for k, (c, a, b, d) in seals.items()}
+                for s, h, eid in zip(SE, H, E, strict=True):
+                    if s != seal:
+                        seal = s
+                        entry = (seals.get(s) or seals.setdefault(s, [0, eid, eid, sha256()])) if s else None
+                    if entry is not None:
+                        entry[0] += 1
+                        entry[2] = eid
+                        entry[3].update(h)
+            events += n
+    finally:
+        if collecting:
+            gc.enable()
+    part.events = events
+    part.sealed = sum(s[0] for s in seals.values())
+    part.tails = {_key_of(k): (_int(s), h.decode()) for k, (s, h) in tails.items()}
+    part.heads = {_key_of(k): (_int(e), _int(s), p.decode()) for k, (e, s, p) in heads.items()}
+    part.seals = {_int(k): (c, _int(a), _int(b), d.hexdigest()) for k, (c, a, b, d) in seals.items()}
     return part
 
 
@@ -503,16 +741,35 @@ def _pg_connect_params() -> dict[str, Any]:
     if s.get("PORT"):
         params["port"] = s["PORT"]
     params.update({k: v for k, v in (s.get("OPTIONS") or {}).items() if k in {"sslmode", "options"}})
+    params["client_encoding"] = "UTF8"
     return {k: v for k, v in params.items() if v not in (None, "")}
 
 
-def _pg_worker(args: tuple[dict[str, Any], int, int, bool]) -> _Part:
+def _pg_snapshot_connection(params: dict[str, Any], snapshot: str | None = None) -> Any:
+    """A read-only REPEATABLE READ connection, on `snapshot` (pg_export_snapshot) if given: the parent
+    and its workers all read the docket as it was at one instant, whatever is appended or sealed
+    meanwhile. Tuned for the id-ordered COPY: a merge join of the two primary keys, no parallel plan
+    (the workers are the parallelism)."""
     import psycopg
+    from psycopg import sql
 
-    params, lo, hi, first = args
-    with psycopg.connect(**params) as conn:
-        conn.execute("SET enable_hashjoin = off")  # a merge join of the two id-ordered indexes
-        return _check_copy(_pg_rows(conn, lo, hi), first=first)
+    conn = psycopg.connect(**params)
+    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    conn.read_only = True
+    if snapshot is not None:
+        conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+    conn.execute("SET enable_hashjoin = off")
+    conn.execute("SET max_parallel_workers_per_gather = 0")
+    return conn
+
+
+def _pg_worker(args: tuple[dict[str, Any], int, int, bool, str | None]) -> _Part:
+    params, lo, hi, first, snapshot = args
+    conn = _pg_snapshot_connection(params, snapshot)
+    try:
+        return _check_copy(_pg_blocks(conn.pgconn, _pg_select(lo, hi), drain=False), first=first)
+    finally:
+        conn.close()  # not a commit: the COPY may have been left unread
 
 
 def _ranges(lo: int, hi: int, seals: list[tuple[int, int, int]], parts: int) -> list[tuple[int, int]]:
@@ -540,39 +797,74 @@ def _ranges(lo: int, hi: int, seals: list[tuple[int, int, int]], parts: int) -> 
     return [(bounds[i], bounds[i + 1] - 1) for i in range(len(bounds) - 1)]
 
 
+def default_workers(events: int) -> int:
+    """Processes for a docket of about `events` events on PostgreSQL."""
+    return min(os.cpu_count() or 1, 4) if events >= PARALLEL_MIN_EVENTS else 1
+
+
 def verify(*, workers: int | None = None) -> VerifyReport:
     """Recompute every event's hash and every per-case link, then every seal and the seal chain.
 
-    `workers`: processes for a large docket on PostgreSQL (default: the cores, at most 4, when the
-    docket has PARALLEL_MIN_EVENTS or more and no transaction is open); 1 checks in this process."""
+    `workers`: processes for a large docket on PostgreSQL (default: default_workers()); 1 checks in
+    this process. Outside a transaction the docket is read on a snapshot of its own (shared with the
+    workers); inside one, on the caller's connection, so that its own uncommitted events count (and
+    in this process unless `workers` asks otherwise: workers cannot see them)."""
     from django.db import connection
 
-    report = VerifyReport()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _verify_pg_snapshot(workers)
     bounds = DocketEvent.objects.aggregate(lo=models.Min("id"), hi=models.Max("id"))
-    seals = list(DocketSeal.objects.order_by("id"))
+    seals = list(DocketSeal.objects.order_by("id").values_list(*_SEAL_FIELDS))
     parts: list[_Part] = []
     if bounds["lo"] is not None:
         lo, hi = bounds["lo"], bounds["hi"]
-        pg = connection.vendor == "postgresql"
-        if workers is None:
-            big = hi - lo + 1 >= PARALLEL_MIN_EVENTS
-            workers = min(os.cpu_count() or 1, 4) if pg and big and not connection.in_atomic_block else 1
-        ranges = _ranges(lo, hi, [(s.id, s.first_event_id, s.last_event_id) for s in seals], workers)
-        if pg and len(ranges) > 1:
-            import multiprocessing
-
-            params = _pg_connect_params()
-            jobs = [(params, a, b, i == 0) for i, (a, b) in enumerate(ranges)]
-            with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
-                parts = pool.map(_pg_worker, jobs)
-        elif pg:
-            with transaction.atomic(using=connection.alias):
-                connection.ensure_connection()
-                parts = [_check_copy(_pg_rows(connection.connection, lo, hi), first=True)]
-        else:
+        if connection.vendor != "postgresql":
             parts = [_check(_generic_rows(lo, hi), first=True, decode=False)]
+        else:
+            ranges = _ranges(lo, hi, [(s[0], s[2], s[3]) for s in seals], workers or 1)
+            if len(ranges) > 1:
+                parts = _pg_pool(_pg_connect_params(), ranges, None)
+            else:
+                connection.ensure_connection()
+                parts = [
+                    _check_copy(_pg_blocks(connection.connection.pgconn, _pg_select(lo, hi)), first=True)
+                ]
+    return _report(parts, seals)
 
-    # join the ranges: each chain continues where the previous range left it
+
+def _pg_pool(params: dict[str, Any], ranges: list[tuple[int, int]], snapshot: str | None) -> list[_Part]:
+    import multiprocessing
+
+    jobs = [(params, a, b, i == 0, snapshot) for i, (a, b) in enumerate(ranges)]
+    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
+        return pool.map(_pg_worker, jobs)
+
+
+def _verify_pg_snapshot(workers: int | None) -> VerifyReport:
+    params = _pg_connect_params()
+    conn = _pg_snapshot_connection(params)
+    try:
+        lo, hi = conn.execute("SELECT min(id), max(id) FROM core_docketevent").fetchone()
+        seals = conn.execute(_PG_SEALS).fetchall()
+        parts: list[_Part] = []
+        if lo is not None:
+            if workers is None:
+                workers = default_workers(hi - lo + 1)
+            ranges = _ranges(lo, hi, [(s[0], s[2], s[3]) for s in seals], workers)
+            if len(ranges) > 1:
+                snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+                parts = _pg_pool(params, ranges, snapshot)
+            else:
+                parts = [_check_copy(_pg_blocks(conn.pgconn, _pg_select(lo, hi)), first=True)]
+    finally:
+        conn.close()
+    return _report(parts, seals)
+
+
+def _report(parts: list[_Part], seals: list[tuple[Any, ...]]) -> VerifyReport:
+    """Join the ranges (each chain continues where the previous range left it), then check every seal
+    and the seal chain. `seals`: rows of _SEAL_FIELDS in id order."""
+    report = VerifyReport()
     broken: list[tuple[int, str]] = [p.broken for p in parts if p.broken]
     tails: dict[tuple[int, int], tuple[int, str]] = {}
     for p in parts:
@@ -596,32 +888,26 @@ def verify(*, workers: int | None = None) -> VerifyReport:
             seen[seal_id] = stats if seal_id not in seen else (-1, 0, 0, "")
     prev_seal = GENESIS
     sealed = 0
-    for seal in seals:
+    for seal_id, seal_count, seal_first, seal_last, seal_digest_, seal_prev, seal_hash_ in seals:
         report.seals += 1
-        count, first_id, last_id, digest = seen.pop(seal.id, (0, 0, 0, ""))
-        where = f"封存批次 #{seal.id}"
-        if count != seal.count or (
-            count and (first_id != seal.first_event_id or last_id != seal.last_event_id)
-        ):
+        count, first_id, last_id, digest = seen.pop(seal_id, (0, 0, 0, ""))
+        where = f"封存批次 #{seal_id}"
+        if count != seal_count or (count and (first_id != seal_first or last_id != seal_last)):
             report.broken = f"{where}：所含记录数量或范围与封存时不符"
             return report
-        if count and digest != seal.digest:
+        if count and digest != seal_digest_:
             report.broken = f"{where}：所封存记录的哈希与封存摘要不符"
             return report
         if (
-            seal.prev_hash != prev_seal
+            seal_prev != prev_seal
             or seal_hash(
-                count=seal.count,
-                first=seal.first_event_id,
-                last=seal.last_event_id,
-                digest=seal.digest,
-                prev_hash=seal.prev_hash,
+                count=seal_count, first=seal_first, last=seal_last, digest=seal_digest_, prev_hash=seal_prev
             )
-            != seal.hash
+            != seal_hash_
         ):
             report.broken = f"{where}：全局封存链断开"
             return report
-        prev_seal = seal.hash
+        prev_seal = seal_hash_
         sealed += count
     if seen:  # entries pointing at a seal that does not exist (cannot happen with the foreign key)
         report.broken = f"封存批次 #{min(seen)}：封存记录不存在"

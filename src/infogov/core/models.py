@@ -69,7 +69,10 @@ class CaseLinkQuerySet(models.QuerySet):
 class CaseLink(models.Model):
     """Abstract generic link to a case (docket events, obligations, attachments, assignments)."""
 
-    case_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: every case-link table leads an index with (case_type, case_id). A lone
+    # case_type index only misled PostgreSQL: for a case type with few rows in its statistics it
+    # read a case's docket tail by scanning the whole type (99 ms at 10,000 events, not 0.06 ms).
+    case_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     case_id = models.BigIntegerField()
     jurisdiction = models.ForeignKey("org.Jurisdiction", on_delete=models.PROTECT, related_name="+")
 
@@ -104,7 +107,9 @@ class DocketEvent(CaseLink):
     payload = models.JSONField("数据", default=dict, blank=True)
     changes = models.JSONField("字段变更", default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64, unique=True)
+    # unique by a constraint, not unique=True, which on PostgreSQL adds a second (LIKE-pattern) index
+    # on the hash: every event paid a random insert into both (a third of the docket's insert cost)
+    hash = models.CharField(max_length=64)
 
     objects = CaseLinkQuerySet.as_manager()
 
@@ -114,6 +119,7 @@ class DocketEvent(CaseLink):
         ordering = ["case_type", "case_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["case_type", "case_id", "seq"], name="docket_case_seq_unique"),
+            models.UniqueConstraint(fields=["hash"], name="docket_hash_unique"),
         ]
         indexes = [models.Index(fields=["jurisdiction", "at"])]
 

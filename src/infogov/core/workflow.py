@@ -10,27 +10,35 @@ A declaration (``<app>/workflows.py``) reads like the regulation::
 
 Under it, django-fsm-2 holds the state field (protected: nothing assigns it directly) and its
 ConcurrentTransitionMixin refuses a save whose state changed since the row was read.
+
+A step is a handful of statements (core.rows writes them once per model): the locking SELECT that
+also reads the docket tail, one UPDATE of the changed columns (state and version in its WHERE), the
+docket INSERT, one UPDATE fulfilling obligations, one INSERT opening duties. tests/core/
+test_workflow_cost.py counts them.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from django_fsm import transition as fsm_transition
 
-from . import docket
+from . import docket, rows
 from .errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
-from .models import DocketEvent
-from .obligations import Duty, obligation_open, obligations_fulfil
+from .models import Case, DocketEvent
+from .obligations import Duty, duties_open, obligations_fulfil
 from .regulation import Citation
-from .rules import Rule, RuleContext, RuleFailure, evaluate_all, not_audit_admin
+from .rules import Rule, RuleContext, RuleFailure, evaluate_all, is_actor_code, not_audit_admin
 
 Effect = Callable[[Any, "StepContext"], dict[str, Any] | None]
 
@@ -189,11 +197,44 @@ def install_all_workflows() -> None:
 # -- explanation and firing ----------------------------------------------------------------------
 
 
-def _check(t: Transition, case: Any, ctx: RuleContext) -> list[RuleFailure]:
-    failures = evaluate_all([not_audit_admin, *t.by], case, ctx)
+class _ExplainContext(RuleContext):
+    """The one context of an explain() call's rules. Between the transitions explained only
+    `transition` differs, so a rule's outcome is shared by them — unless the rule read `transition`,
+    which this context notices."""
+
+    read_transition = False
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "transition":
+            object.__setattr__(self, "read_transition", True)
+        return super().__getattribute__(name)
+
+
+Memo = dict[int, RuleFailure | None]
+
+
+def _evaluate(rules_: Iterable[Rule], case: Any, ctx: RuleContext, memo: Memo | None) -> list[RuleFailure]:
+    if memo is None or not isinstance(ctx, _ExplainContext):
+        return evaluate_all(list(rules_), case, ctx)
+    failures = []
+    for r in rules_:
+        if id(r) in memo:
+            failure = memo[id(r)]
+        else:
+            ctx.read_transition = False
+            failure = r.evaluate(case, ctx)
+            if not ctx.read_transition:
+                memo[id(r)] = failure
+        if failure is not None:
+            failures.append(failure)
+    return failures
+
+
+def _check(t: Transition, case: Any, ctx: RuleContext, memo: Memo | None = None) -> list[RuleFailure]:
+    failures = _evaluate((not_audit_admin, *t.by), case, ctx, memo)
     if failures:  # who may act comes first; guards on the case only matter to those who may act
         return failures
-    return evaluate_all(list(t.guards), case, ctx)
+    return _evaluate(t.guards, case, ctx, memo)
 
 
 def _has_nul(value: Any) -> bool:
@@ -214,16 +255,97 @@ def reject_nul(**inputs: Any) -> None:
 
 
 def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
-    """For every transition from the case's current state: may `user` fire it, and if not, why."""
+    """For every transition from the case's current state: may `user` fire it, and if not, why.
+
+    A rule that guards several of these transitions (the actor rules, shared guards) is evaluated
+    once per call: same case, same user, same day, no payload — the same answer."""
     wf = workflow_for(case)
     options = []
+    ctx = _ExplainContext(user=user, **({"today": today} if today else {}))
+    memo: Memo = {}
     for t in wf.from_state(case.state):
-        ctx = RuleContext(user=user, transition=t.name, **({"today": today} if today else {}))
-        blockers = _check(t, case, ctx)
+        ctx.transition = t.name
+        blockers = _check(t, case, ctx, memo)
         options.append(
             Option(t.name, t.label, t.target, not blockers, blockers, t.confirm, t.style, t.comment_required)
         )
     return options
+
+
+# The relations a step's duties and effects ask for (who owes, to whom; the authority of the case's
+# jurisdiction): loaded with the row lock (FOR UPDATE OF the case's table only) instead of one query each.
+_STEP_RELATIONS = ("jurisdiction", "owner")
+
+
+def _lock(model: type[models.Model], pk: Any, *, related: tuple[str, ...]) -> tuple[Any, Any]:
+    """Take the case's row lock; returns the locked case (with `related` loaded) and its docket tail
+    for docket.record(tail=…).
+
+    The tail (last seq and hash of the case's chain) is read in the locking statement itself when
+    that statement's snapshot is sure to include every event committed before the lock was granted:
+    - PostgreSQL: FOR UPDATE SKIP LOCKED. A row it returns was locked by nobody, so nobody was
+      appending to its chain. A locked row is skipped; then the case is locked waiting, and record()
+      reads the tail in a statement of its own (a statement's snapshot predates its lock wait).
+    - SQLite has no row locks: the transaction holds the database's write lock from its start
+      (BEGIN IMMEDIATE), and one statement sees what two would.
+    - Other databases with row locks: lock waiting, then read the tail separately.
+    """
+    alias = rows.alias_for(model)
+    features = transaction.get_connection(alias).features
+    if not features.has_select_for_update or features.has_select_for_update_skip_locked:
+        ct_id = ContentType.objects.get_for_model(model).pk
+        found = rows.lock_row(
+            model,
+            pk,
+            related=related,
+            extra_sql=_tail_sql(alias),
+            extra_params=(ct_id, ct_id),
+            skip_locked=features.has_select_for_update,
+        )
+        if found is not None:
+            case, (seq, hash_) = found
+            return case, (None if seq is None else (seq, hash_))
+        if not features.has_select_for_update:
+            raise NotFound()
+    found = rows.lock_row(model, pk, related=related)
+    if found is None:
+        raise NotFound()
+    return found[0], docket.READ_TAIL
+
+
+@functools.cache
+def _tail_sql(alias: str) -> tuple[str, str]:
+    return docket.tail_sql(transaction.get_connection(alias), rows.CASE_PK)
+
+
+def _column_values(case: Any) -> dict[tuple[str, str], Any]:
+    """The case's own columns by (field name, attribute name); containers are copied, as an effect
+    may change them in place."""
+    values = {}
+    for f in case._meta.concrete_fields:
+        v = getattr(case, f.attname)
+        values[f.name, f.attname] = copy.deepcopy(v) if isinstance(v, list | dict) else v
+    return values
+
+
+@functools.cache
+def _always_written(model: type[models.Model]) -> frozenset[str]:
+    """What every step writes: the state, the version, and the fields a save stamps (auto_now)."""
+    stamped = {f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+    return frozenset({"state", "version", *stamped})
+
+
+def _save(case: Any, fields: frozenset[str] | set[str], *, seen_state: str, seen_version: int) -> None:
+    """One UPDATE of `fields` where the row still has the state and the version the step started
+    from (django-fsm-2's ConcurrentTransitionMixin puts the state in a save's WHERE; under the row
+    lock both always match, and the UPDATE says so rather than assume it)."""
+    model = type(case)
+    if model.save is not Case.save or not case.reference or not rows.signals_free(model):
+        case.save(update_fields=fields)  # the model's own save() or its receivers have a say
+        return
+    if rows.update(case, fields, where={"state": seen_state, "version": seen_version}) != 1:
+        raise ConcurrentTransition("the case changed after it was locked")
+    case._update_initial_state()  # what ConcurrentTransitionMixin.save() does after saving
 
 
 def fire(
@@ -241,6 +363,11 @@ def fire(
 
     Raises Conflict when the case changed since the caller read it (another user acted first),
     NotPermitted/RuleViolation with the article when a rule refuses, InvalidInput on bad input.
+
+    One transaction: lock the row (reading the docket tail with it), check the actor and guard
+    rules, run the effects, UPDATE the changed columns (state, version, updated_at and what the
+    effects set; django-fsm-2 adds the state it read to the WHERE), append the docket event, fulfil
+    the closed obligations (one UPDATE) and open the declared duties (one INSERT).
     """
     wf = workflow_for(case)
     t = wf.get(name)
@@ -253,12 +380,10 @@ def fire(
         )
     seen_version = case.version if expected_version is None else expected_version
     seen_state = case.state
+    model: type[models.Model] = type(case)
     try:
         with transaction.atomic():
-            try:
-                locked = type(case)._default_manager.select_for_update().get(pk=case.pk)
-            except type(case).DoesNotExist:
-                raise NotFound() from None
+            locked, tail = _lock(model, case.pk, related=_STEP_RELATIONS if t.opens or t.effects else ())
             if locked.version != seen_version or locked.state != seen_state:
                 raise Conflict()
             if locked.state not in t.sources:
@@ -270,7 +395,7 @@ def fire(
             )
             failures = _check(t, locked, ctx)
             if failures:
-                if failures[0].code.startswith("A4-") or failures[0].code.startswith("ROLE"):
+                if is_actor_code(failures[0].code):  # who may act: a 403
                     raise NotPermitted(
                         failures[0].message,
                         code=failures[0].code,
@@ -280,12 +405,14 @@ def fire(
                 raise RuleViolation(failures)
             step = StepContext(user=user, transition=t, comment=comment, payload=payload)
             changes: dict[str, Any] = {}
+            before = _column_values(locked) if t.effects else {}
             for effect in t.effects:
                 changes.update(effect(locked, step) or {})
             from_state = locked.state
             getattr(locked, f"fsm_{t.name}")()  # django-fsm-2 checks the source and sets the state
-            locked.version = locked.version + 1
-            locked.save()
+            locked.version = seen_version + 1
+            written = {field for (field, attname), v in before.items() if getattr(locked, attname) != v}
+            _save(locked, _always_written(model) | written, seen_state=from_state, seen_version=seen_version)
             event = docket.record(
                 locked,
                 actor=user,
@@ -298,28 +425,28 @@ def fire(
                 attachments=[{"id": a.pk, "name": a.name, "sha256": a.sha256} for a in attachments],
                 payload=payload,
                 changes=changes,
+                tail=tail,
             )
             step.event = event
             obligations_fulfil(case=locked, codes=t.closes, event=event)
-            for duty in t.opens:
-                if duty.when is None or duty.when(locked):
-                    obligation_open(
-                        case=locked,
-                        code=duty.code,
-                        title=duty.title,
-                        citation=duty.citation,
-                        owed_by=duty.owed_by(locked),
-                        owed_to=duty.owed_to(locked) if duty.owed_to else None,
-                        due_date=duty.due_date(locked, ctx.today),
-                        event=event,
-                    )
+            if t.opens:
+                duties_open(case=locked, duties=t.opens, event=event, today=ctx.today)
     except (ConcurrentTransition, TransitionNotAllowed):
         raise Conflict() from None
+    except IntegrityError as exc:
+        if _is_docket_seq_clash(exc):  # another step appended to the case's chain first
+            raise Conflict() from None
+        raise
     except DatabaseError as exc:  # lock timeout / serialization failure: the other user won
         if "lock" in str(exc).lower() or "serializ" in str(exc).lower() or "busy" in str(exc).lower():
             raise Conflict() from None
         raise
     return locked
+
+
+def _is_docket_seq_clash(exc: IntegrityError) -> bool:
+    text = str(exc)
+    return "docket_case_seq_unique" in text or "core_docketevent.seq" in text
 
 
 def _full_clean(case: Any, *, exclude: list[str]) -> None:

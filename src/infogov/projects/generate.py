@@ -417,6 +417,7 @@ def run_part(job: tuple[Any, ...], in_process: bool = False) -> dict[str, Any]:
 def _run(
     spec: GenSpec, seed: int, world: World, prep: Prep, part: int, parts: int, sink: Sink, out: EventOut
 ) -> dict[str, Any]:
+    from . import similarity_index
     from .similarity import _jieba
 
     _jieba()
@@ -429,6 +430,11 @@ def _run(
         if owner % parts == part:
             project = gen.project(i, owner)
             rows.add("projects_project", columns, tuple(_db_value(f, project) for f in fields))
+            if project.state != S.DRAFT:  # the duplicate-construction index's document (第六条)
+                doc = similarity_index.document_row(
+                    project.pk, project.jurisdiction_id, project.similarity_text()
+                )
+                rows.add(similarity_index.DOCS, SIMILARITY_DOCUMENT, doc)
     gen.write_systems()
     rows.flush()
     counts = dict(sink.counts)
@@ -1001,7 +1007,11 @@ class _ProjectGen:
         return p
 
     def write_systems(self) -> None:
+        from . import similarity_index
+
         for sid, name, owner, jid, desc, source, day, level in sorted(self.systems.values()):
+            doc = similarity_index.document_row(-sid, jid, similarity_index.system_text(name, desc))
+            self.rows.add(similarity_index.DOCS, SIMILARITY_DOCUMENT, doc)
             self.rows.add(
                 "projects_informationsystem",
                 (
@@ -1019,6 +1029,7 @@ class _ProjectGen:
             )
 
 
+SIMILARITY_DOCUMENT = ("id", "jurisdiction_id", "terms")
 LAYOUT_LABELS = [
     ("layout", "规划布局"),
     ("standards", "技术标准"),
@@ -1047,7 +1058,9 @@ OBLIGATION_STAGE = (
 
 def finish(spec: GenSpec, world: World, prep: Prep) -> int:
     """Obligations (linked to the docket events that opened and fulfilled them), the information
-    systems that predate the platform (up to spec.systems), and the sequences."""
+    systems that predate the platform (up to spec.systems), the duplicate-construction index, and
+    the sequences."""
+    from . import similarity_index
     from .models import InformationSystem
 
     with connection.cursor() as cur:
@@ -1093,6 +1106,19 @@ def finish(spec: GenSpec, world: World, prep: Prep) -> int:
         s.clean_fields(exclude=["owner", "jurisdiction", "source_project"])
         legacy.append(s)
     InformationSystem.objects.bulk_create(legacy, batch_size=5000)
+
+    # the index (第六条): the workers wrote the documents of their projects and systems; the words
+    # and postings follow in SQL. The triggers queued every row the workers copied: all indexed now.
+    with connection.cursor() as cur:
+        docs = [
+            similarity_index.document_row(
+                -s.pk, s.jurisdiction_id, similarity_index.system_text(s.name, s.description)
+            )
+            for s in legacy
+        ]
+        similarity_index.write_documents(cur, docs)
+        cur.execute(f"DELETE FROM {similarity_index.QUEUE}")
+        similarity_index.fill(cur)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             for table in (

@@ -5,6 +5,12 @@ system already in its jurisdiction and at city level. Two tokenisations of Chine
 labelled set built from the demo data (demo_data.py): character bigrams and jieba words, each fed
 to TF-IDF with cosine similarity. `evaluate_on_labelled_set()` reports precision and recall of
 each; the better one is DEFAULT_METHOD.
+
+At submission the comparison runs on the database's inverted index (similarity_index.py): the
+idf is that of every submitted project and information system, the proposal counted in — as in the
+labelled-set measurement — and the candidates are those of candidates_for(). find_similar_exhaustive()
+is the comparison computed from scratch over candidates_for() (the idf of the candidates alone): the
+reference the index is measured against.
 """
 
 from __future__ import annotations
@@ -91,6 +97,28 @@ def jieba_words(text: str) -> list[str]:
     return [
         w.lower() for w in jb.lcut_for_search(text) if w.strip() and _RUN.fullmatch(w) and w not in STOPWORDS
     ]
+
+
+_BLOCK_WORDS: dict[str, list[str]] = {}
+
+
+def jieba_words_cached(text: str) -> list[str]:
+    """jieba_words(text), segmenting each block once: jieba cuts a text into blocks at punctuation
+    and spaces and segments each block on its own, so the words of a text are the words of its
+    blocks in order. Projects repeat their blocks (system names, features, goals), so building the
+    index of a province reuses most of them."""
+    jb = _jieba()
+    out: list[str] = []
+    for block in jb.re_han_default.split(text):
+        if not block:
+            continue
+        words = _BLOCK_WORDS.get(block)
+        if words is None:
+            if len(_BLOCK_WORDS) >= 500_000:
+                _BLOCK_WORDS.clear()
+            words = _BLOCK_WORDS[block] = jieba_words(block)
+        out += words
+    return out
 
 
 def _bigrams_no_stop(text: str) -> list[str]:
@@ -185,41 +213,93 @@ def evaluate_on_labelled_set(thresholds: dict[str, float] | None = None) -> dict
 # -- at submission ------------------------------------------------------------------------------------
 
 
+# the fields a hit shows, and the state (django-fsm reads it on every instance: without it, one query
+# per project)
+_PROJECT_FIELDS = (
+    "id",
+    "state",
+    "reference",
+    "title",
+    "content",
+    "systems",
+    "data_resources",
+    "jurisdiction__name",
+    "owner__name",
+)
+
+
 def candidates_for(project: Any) -> tuple[list[Any], list[Any]]:
     """Projects and information systems already in the project's jurisdiction and at city level
     (a city-level project is compared with the whole city)."""
-    from infogov.org.selectors import city
-
     from .choices import ProjectState
     from .models import InformationSystem, Project
 
-    root = city()
-    if project.jurisdiction_id == root.pk:
-        where = Q()
-    else:
-        where = Q(jurisdiction_id__in=[project.jurisdiction_id, root.pk])
+    scope = candidate_scope(project)
+    where = Q() if scope is None else Q(jurisdiction_id__in=scope)
     projects = list(
         Project.objects.filter(where)
         .exclude(pk=project.pk)
         .exclude(state=ProjectState.DRAFT)
         .select_related("jurisdiction", "owner")
-        .only(
-            "id",
-            "reference",
-            "title",
-            "content",
-            "systems",
-            "data_resources",
-            "jurisdiction__name",
-            "owner__name",
-        )
+        .only(*_PROJECT_FIELDS)
     )
     systems = list(InformationSystem.objects.filter(where).exclude(source_project=project))
     return projects, systems
 
 
+def candidate_scope(project: Any) -> list[int] | None:
+    """The jurisdictions whose projects and systems candidates_for() compares `project` with (None:
+    all of them — a city-level project is compared with the whole city)."""
+    from infogov.org.selectors import city
+
+    root = city()
+    return None if project.jurisdiction_id == root.pk else [project.jurisdiction_id, root.pk]
+
+
 def find_similar(project: Any, *, method: str = DEFAULT_METHOD, limit: int = TOP_K) -> list[dict[str, Any]]:
-    """The most similar existing projects/systems, with scores, at or above the method's threshold."""
+    """The most similar existing projects/systems, with scores, at or above the method's threshold:
+    through the index (similarity_index), brought up to date first."""
+    from . import similarity_index as index
+    from .models import InformationSystem, Project
+
+    if method != "jieba":  # the index holds jieba words; other methods are measured from scratch
+        return find_similar_exhaustive(project, method=method, limit=limit)
+    index.sync()
+    top = index.search(
+        index.term_counts(project.similarity_text()),
+        jurisdictions=candidate_scope(project),
+        exclude=index.project_document(project.pk) if project.pk else None,
+        exclude_systems_of=project.pk,
+        limit=limit,
+        threshold=THRESHOLDS[method],
+    )
+    project_ids = [d for d, _ in top if d > 0]
+    system_ids = [-d for d, _ in top if d < 0]
+    projects = (
+        {
+            p.pk: p
+            for p in Project.objects.filter(pk__in=project_ids)
+            .select_related("jurisdiction", "owner")
+            .only(*_PROJECT_FIELDS)
+        }
+        if project_ids
+        else {}
+    )
+    systems = InformationSystem.objects.in_bulk(system_ids) if system_ids else {}
+    out = []
+    for d, score in top:
+        if d > 0 and d in projects:
+            out.append({"project": projects[d], "system": None, "score": score})
+        elif d < 0 and -d in systems:
+            out.append({"project": None, "system": systems[-d], "score": score})
+    return out
+
+
+def find_similar_exhaustive(
+    project: Any, *, method: str = DEFAULT_METHOD, limit: int = TOP_K
+) -> list[dict[str, Any]]:
+    """find_similar computed from scratch: TF-IDF over candidates_for() and the proposal (seconds
+    for a city's projects; the peer the index is measured against)."""
     projects, systems = candidates_for(project)
     texts = [p.similarity_text() for p in projects] + [f"{s.name}\n{s.description}" for s in systems]
     ranked = rank(project.similarity_text(), texts, method=method)

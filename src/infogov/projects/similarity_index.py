@@ -1,137 +1,571 @@
-"""An inverted index for duplicate-construction detection at the scale of a province (第六条).
+"""The duplicate-construction index (第六条第一款 避免重复建设; 第十条、第十一条的审查), kept in the
+database so that a submission is compared with a province's projects in milliseconds.
 
-similarity.find_similar ranks a proposal against its jurisdiction's projects by computing TF-IDF
-over all of them at each submission: fine for a county, seconds for a city, minutes for 100,000
-projects. This index computes each project's vector once (the same jieba words, the same sublinear
-tf and smoothed idf as similarity.tfidf_vectors, over the whole corpus) and answers "the 10 most
-similar projects" by walking only the posting lists of the query's words:
+What is compared is what similarity.py defines: each submitted (not draft) project and each
+information system is a document of jieba words (similarity.jieba_words), weighted by TF-IDF with
+sublinear tf and smoothed idf, compared by cosine. The idf is the corpus's: every document of the
+index — all submitted projects and all information systems — with the proposal counted in, as the
+labelled-set measurement (similarity.evaluate_on_labelled_set) counts every item in.
 
-- candidates: the documents that share the query's selective words (document frequency at most
-  `max_df` of the corpus), scored by those words' part of the dot product;
-- the best `rerank` candidates are then scored exactly (full cosine) and the top k returned.
+The tables (models: SimilarityDocument, SimilarityTerm, SimilarityPosting, SimilarityStale):
 
-Words that most projects say (建设, 系统 … beyond the stopwords) cannot make a project a duplicate
-on their own, so skipping them when choosing candidates loses nothing that reaches a threshold;
-the reported scores are exact cosines.
+- a document per project (id = the project's id) or system (id = minus the system's id): its
+  jurisdiction and its word counts;
+- a word's document frequency; the empty word's is the number of documents;
+- a posting per (word, jurisdiction, document) with the document's TF-IDF weight when it was
+  indexed, keyed in that order: a proposal's candidates are read from the postings of its words in
+  the jurisdictions it is compared with (similarity.candidates_for) and summed in SQL;
+- a queue of documents to update, written by triggers (migration 0005) on every write path.
 
-Pure Python (array module), about 8 bytes per (project, word) pair: ~40 MB for 100,000 projects.
+A search reads the postings of the query's selective words only: the most frequent words (对接、
+实施、周期 … said by most projects) are left out as long as what they can add to a score stays small
+and below the threshold — a document sharing nothing else with the query cannot be a hit. It sums
+the postings in SQL, scores the best documents exactly from their word counts and the current
+frequencies (an indexed weight goes stale by a hair each time a document is added; the exact score
+does not), and stops when no document left can reach the hits kept. The reported scores are the
+cosines of the definition above, and the hits those an exhaustive comparison finds.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .similarity import jieba_words
+from django.db import connection, transaction
+
+from .similarity import jieba_words_cached
+
+DOCS = "projects_similaritydocument"
+TERMS = "projects_similarityterm"
+POSTINGS = "projects_similarityposting"
+QUEUE = "projects_similaritystale"
+CORPUS = ""  # the empty word: its document frequency is the number of documents
+MAX_TERM = 100  # SimilarityTerm.term's length; longer Latin/digit runs are cut there
+# search: documents read by indexed score at first (summing their postings costs the same for any
+# number), scored exactly 50 at a time at first (at least 5 × the number asked for), then more
+CANDIDATES = 2_000
+MAX_DEPTH = 200_000
+RERANK = 50
+# how far an indexed weight may have drifted from the exact one: each document added moves the
+# frequencies by 1 in the corpus's size (the nightly rebuild, projects.tasks, starts them afresh);
+# below EXACT_BELOW documents the search scores every candidate exactly and leaves nothing out
+STALE = 0.01
+EXACT_BELOW = 2_000
+REST = 0.2  # what the words left unread may add to a score at most (0.05 to 0.31 measured alike)
+REBUILD_AT = 500  # queued documents from which sync() rebuilds (and past a tenth of the corpus)
+_LOCK = 7_220_200_006  # pg_advisory_xact_lock key of the index's writers (one at a time)
+
+Counts = dict[str, int]
+
+
+# what a project's similarity_text() reads, and its state (django-fsm reads it on every instance:
+# without it each instance costs a query)
+_TEXT_FIELDS = ("id", "state", "jurisdiction_id", "title", "content", "systems", "data_resources")
+
+
+def project_document(pk: int) -> int:
+    return pk
+
+
+def system_document(pk: int) -> int:
+    return -pk
+
+
+def term_counts(text: str) -> Counts:
+    """The words of `text` (similarity.jieba_words) with how often each occurs."""
+    words = jieba_words_cached(text)
+    if any(len(w) > MAX_TERM for w in words):
+        words = [w[:MAX_TERM] for w in words]
+    return dict(Counter(words))
+
+
+def idf(n: int, df: int) -> float:
+    return math.log((1 + n) / (1 + df)) + 1
+
+
+def weights(counts: Counts, df: dict[str, int], n: int, bump: int = 0) -> dict[str, float]:
+    """L2-normalised TF-IDF weights of `counts` among `n` documents with frequencies `df`
+    (each word's frequency raised by `bump`: the proposal's own, when it is not indexed)."""
+    vec = {t: (1 + math.log(c)) * idf(n, df.get(t, 0) + bump) for t, c in counts.items()}
+    norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
+    return {t: x / norm for t, x in vec.items()}
+
+
+# -- reads -------------------------------------------------------------------------------------------
+
+
+def _in(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def frequencies(
+    cur: Any, terms: Iterable[str], top: dict[str, float] | None = None
+) -> tuple[dict[str, int], int]:
+    """Document frequencies of `terms`, and the number of documents; their highest weights into
+    `top` if given."""
+    wanted = sorted({*terms, CORPUS})
+    df: dict[str, int] = {}
+    for i in range(0, len(wanted), 900):
+        chunk = wanted[i : i + 900]
+        cur.execute(f"SELECT term, df, max_weight FROM {TERMS} WHERE term IN ({_in(chunk)})", chunk)
+        for t, k, w in cur.fetchall():
+            df[t] = k
+            if top is not None:
+                top[t] = w
+    return df, df.pop(CORPUS, 0)
+
+
+def is_indexed(document: int) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {DOCS} WHERE id = %s", [document])
+        return cur.fetchone() is not None
+
+
+def search(
+    counts: Counts,
+    *,
+    jurisdictions: Sequence[int] | None,
+    exclude: int | None = None,
+    exclude_systems_of: int | None = None,
+    limit: int = 10,
+    threshold: float = 0.0,
+    rerank: int = RERANK,
+) -> list[tuple[int, float]]:
+    """The `limit` documents most similar to a text's word `counts` among those scoring at least
+    `threshold`, best first, with their cosines: among the documents of `jurisdictions` (all when
+    None), other than the document `exclude` (the proposal's own: counted once in the corpus, whether
+    it is indexed yet or not) and the information systems registered by the project
+    `exclude_systems_of` (similarity.candidates_for)."""
+    if not counts:
+        return []
+    with connection.cursor() as cur:
+        top: dict[str, float] = {}
+        df, n = frequencies(cur, counts, top)
+        indexed = exclude is not None and is_indexed(exclude)
+        bump = 0 if indexed else 1  # the proposal is a document of the corpus it is compared with
+        n_all = n + bump
+        q = weights(counts, df, n_all, bump)
+        if n_all < EXACT_BELOW:  # a small corpus: every document that shares a word, scored exactly
+            selective, rest = sorted(t for t in q if df.get(t)), 0.0
+            prune = False
+        else:
+            selective, rest = _split(q, df, top, threshold)
+            prune = True
+        if not selective:
+            return []
+        scored: dict[int, float] = {}
+        depth, done = CANDIDATES, 0
+        while True:
+            seen = _candidates(cur, q, selective, jurisdictions, exclude, exclude_systems_of, depth)
+            # score exactly, best indexed first, until no document left can reach what is kept: one
+            # that shares no selective word scores at most `rest`; one read later, at most its
+            # indexed score plus `rest`
+            step = max(rerank, 5 * limit)
+            while done < len(seen):
+                best = sorted(scored.values(), reverse=True)
+                floor = max(threshold, best[limit - 1] if len(best) >= limit else threshold)
+                if prune and seen[done][1] + rest + STALE < floor:
+                    break
+                batch = [d for d, _ in seen[done : done + step]]
+                scored.update(_exact(cur, q, batch, bump, n_all, df))
+                done += len(batch)
+                step *= 2
+            if done < len(seen) or len(seen) < depth or depth >= MAX_DEPTH:
+                break
+            depth *= 10
+    return sorted(((d, x) for d, x in scored.items() if x >= threshold), key=_order)[:limit]
+
+
+def _order(item: tuple[int, float]) -> tuple[float, int]:
+    # ties: projects before systems, newer first (the order the register lists them)
+    return (-round(item[1], 12), -item[0])
+
+
+def _split(
+    q: dict[str, float], df: dict[str, int], top: dict[str, float], threshold: float
+) -> tuple[list[str], float]:
+    """The query's words whose postings are read, and the most the others can add to a document's
+    score. The most frequent words (完善、对接、实施 … in most projects: the longest posting lists)
+    are left out while what they can add stays below REST (and below the threshold: a document
+    sharing only those words cannot be a hit). What a set of words can add to a document's score is
+    at most the sum of each word's query weight times its highest weight in any document, and at
+    most the norm of their query weights (Cauchy-Schwarz: a document's weights have norm 1)."""
+    order = sorted((t for t in q if df.get(t)), key=lambda t: (-df[t], t))
+    cap = min(REST, max(0.0, threshold - STALE))
+    by_max = by_norm = 0.0
+    for i, t in enumerate(order):
+        more_max, more_norm = by_max + q[t] * (top.get(t, 1.0) + STALE), by_norm + q[t] ** 2
+        if min(more_max, math.sqrt(more_norm)) >= cap:
+            return sorted(order[i:]), min(by_max, math.sqrt(by_norm))
+        by_max, by_norm = more_max, more_norm
+    return [], min(by_max, math.sqrt(by_norm))
+
+
+def _candidates(
+    cur: Any,
+    q: dict[str, float],
+    words: list[str],
+    jurisdictions: Sequence[int] | None,
+    exclude: int | None,
+    exclude_systems_of: int | None,
+    depth: int,
+) -> list[tuple[int, float]]:
+    """The `depth` documents with the highest indexed dot product with `q` over `words`, in SQL: the
+    query's weights joined to the postings of its words (on PostgreSQL as two arrays, unnested)."""
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        words_sql = "SELECT * FROM unnest(%s::text[], %s::float8[])"
+        params = [list(words), [q[t] for t in words]]
+    else:
+        words_sql = f"VALUES {', '.join(['(%s, %s)'] * len(words))}"
+        params = [x for t in words for x in (t, q[t])]
+    where = []
+    if jurisdictions is not None:
+        where.append(f"p.jurisdiction_id IN ({_in(jurisdictions)})")
+        params += list(jurisdictions)
+    if exclude is not None:
+        where.append("p.document_id <> %s")
+        params.append(exclude)
+    if exclude_systems_of is not None:
+        where.append(
+            "p.document_id NOT IN (SELECT -id FROM projects_informationsystem WHERE source_project_id = %s)"
+        )
+        params.append(exclude_systems_of)
+    sql = (
+        f"WITH q(term, w) AS ({words_sql}) SELECT p.document_id, SUM(p.weight * q.w) AS s "
+        f"FROM q JOIN {POSTINGS} p ON p.term = q.term"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " GROUP BY p.document_id ORDER BY s DESC, p.document_id LIMIT %s"
+    params.append(depth)
+    cur.execute(sql, params)
+    return [(d, float(x)) for d, x in cur.fetchall()]
+
+
+def _exact(
+    cur: Any, q: dict[str, float], documents: list[int], bump: int, n: int, df: dict[str, int]
+) -> dict[int, float]:
+    """The cosines of `documents` with `q`, from their word counts and the current frequencies
+    (`df`: those known so far, completed here; `n`: the number of documents, the proposal's in)."""
+    docs: list[tuple[int, Counts]] = []
+    for i in range(0, len(documents), 900):
+        chunk = documents[i : i + 900]
+        cur.execute(f"SELECT id, terms FROM {DOCS} WHERE id IN ({_in(chunk)})", chunk)
+        docs += [(d, _counts(t)) for d, t in cur.fetchall()]
+    missing = {t for _, c in docs for t in c if t not in df}
+    if missing:
+        df.update(frequencies(cur, missing)[0])
+    # the corpus as the proposal sees it: its own words once more when it is not indexed
+    idfs = {t: idf(n, k + (bump if t in q else 0)) for t, k in df.items()}
+    out = {}
+    fallback = idf(n, 0)
+    for d, c in docs:
+        dot = norm = 0.0
+        for t, k in c.items():
+            x = (_TF[k] if k < len(_TF) else 1 + math.log(k)) * idfs.get(t, fallback)
+            norm += x * x
+            if t in q:
+                dot += q[t] * x
+        out[d] = dot / (math.sqrt(norm) or 1.0)
+    return out
+
+
+_TF = [0.0, *(1 + math.log(k) for k in range(1, 64))]  # sublinear tf of small counts
+
+
+def _counts(value: Any) -> Counts:
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+# -- writes: the queue -------------------------------------------------------------------------------
+
+
+def _lock(cur: Any) -> None:
+    """One writer of the index at a time (the word frequencies are shared by every document);
+    SQLite has one writer anyway."""
+    if connection.vendor == "postgresql":
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+
+
+def pending(cur: Any, up_to: int = 1) -> int:
+    """How many documents are queued (counted up to `up_to`)."""
+    cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {QUEUE} LIMIT %s) q", [up_to])
+    return int(cur.fetchone()[0])
+
+
+def sync() -> int:
+    """Bring the index up to date with what changed since (the queue the triggers fill); returns how
+    many documents were updated. Runs in the caller's transaction (a submission's), so a rolled-back
+    submission rolls its index changes back too."""
+    with connection.cursor() as cur:
+        if not pending(cur):
+            return 0
+    with transaction.atomic(), connection.cursor() as cur:
+        _lock(cur)
+        # a document costs ~5 ms indexed on its own, ~0.4 ms in a rebuild: past a tenth of the
+        # corpus (after a bulk load, or the migration's queue of what existed), rebuild
+        _, n = frequencies(cur, ())
+        if pending(cur, max(REBUILD_AT, n // 10)) >= max(REBUILD_AT, n // 10):
+            return rebuild().documents
+        cur.execute(f"DELETE FROM {QUEUE} RETURNING document_id")
+        documents = sorted({d for (d,) in cur.fetchall()})
+        for i in range(0, len(documents), 500):
+            reindex(documents[i : i + 500])
+    return len(documents)
+
+
+def _texts(documents: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """(jurisdiction, text) of each of `documents` that belongs in the index now."""
+    from .choices import ProjectState
+    from .models import InformationSystem, Project
+
+    out: dict[int, tuple[int, str]] = {}
+    projects = [d for d in documents if d > 0]
+    systems = [-d for d in documents if d < 0]
+    if projects:
+        for p in (
+            Project.objects.filter(pk__in=projects).exclude(state=ProjectState.DRAFT).only(*_TEXT_FIELDS)
+        ):
+            out[project_document(p.pk)] = (p.jurisdiction_id, p.similarity_text())
+    if systems:
+        for pk, jid, name, description in InformationSystem.objects.filter(pk__in=systems).values_list(
+            "id", "jurisdiction_id", "name", "description"
+        ):
+            out[system_document(pk)] = (jid, system_text(name, description))
+    return out
+
+
+def system_text(name: str, description: str) -> str:
+    return f"{name}\n{description}"
+
+
+def reindex(documents: Sequence[int]) -> None:
+    """Index `documents` again from their projects and systems (or drop them: a draft, a deletion)."""
+    new = {d: (jid, term_counts(text)) for d, (jid, text) in _texts(documents).items()}
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT id, jurisdiction_id, terms FROM {DOCS} WHERE id IN ({_in(documents)})", list(documents)
+        )
+        old = {d: (jid, _counts(t)) for d, jid, t in cur.fetchall()}
+        delta: Counter[str] = Counter()
+        for _, c in old.values():
+            delta.subtract([CORPUS, *c])
+        for _, c in new.values():
+            delta.update([CORPUS, *c])
+        for d, (jid, c) in old.items():  # a document's postings, through their key
+            words = sorted(c)
+            if not words:
+                continue
+            cur.execute(
+                f"DELETE FROM {POSTINGS} WHERE jurisdiction_id = %s AND document_id = %s "
+                f"AND term IN ({_in(words)})",
+                [jid, d, *words],
+            )
+        if old:
+            ids = list(old)
+            cur.execute(f"DELETE FROM {DOCS} WHERE id IN ({_in(ids)})", ids)
+        _apply(cur, {t: k for t, k in delta.items() if k})
+        if not new:
+            return
+        df, n = frequencies(cur, (t for _, c in new.values() for t in c))
+        docs, posts = [], []
+        for d, (jid, c) in sorted(new.items()):
+            docs.append((d, jid, json.dumps(c, ensure_ascii=False)))
+            posts += [(t, jid, d, x) for t, x in weights(c, df, n).items()]
+        _insert(cur, DOCS, ("id", "jurisdiction_id", "terms"), docs)
+        _insert(cur, POSTINGS, ("term", "jurisdiction_id", "document_id", "weight"), posts)
+        # a word's highest weight only grows here (one that left with a document stays an upper bound)
+        highest: dict[str, float] = {}
+        for t, _, _, x in posts:
+            highest[t] = max(highest.get(t, 0.0), x)
+        rows = sorted(highest.items())
+        if connection.vendor == "postgresql":
+            for i in range(0, len(rows), 500):
+                chunk = rows[i : i + 500]
+                cur.execute(
+                    f"UPDATE {TERMS} AS t SET max_weight = v.w "
+                    f"FROM (VALUES {', '.join(['(%s, %s::float8)'] * len(chunk))}) AS v(term, w) "
+                    "WHERE t.term = v.term AND t.max_weight < v.w",
+                    [x for r in chunk for x in r],
+                )
+        else:
+            cur.executemany(
+                f"UPDATE {TERMS} SET max_weight = %s WHERE term = %s AND max_weight < %s",
+                [(x, t, x) for t, x in rows],
+            )
+
+
+def _insert(cur: Any, table: str, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows in multi-row INSERTs (one round trip per few hundred rows)."""
+    one = f"({_in(columns)})"
+    for i in range(0, len(rows), 200):
+        chunk = rows[i : i + 200]
+        cur.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}",
+            [x for r in chunk for x in r],
+        )
+
+
+def _apply(cur: Any, delta: dict[str, int]) -> None:
+    """Add `delta` to the document frequencies; drop the words no document has any more."""
+    rows = sorted(delta.items())
+    for i in range(0, len(rows), 400):
+        chunk = rows[i : i + 400]
+        cur.execute(
+            f"INSERT INTO {TERMS} (term, df, max_weight) VALUES {', '.join(['(%s, %s, 0)'] * len(chunk))} "
+            f"ON CONFLICT (term) DO UPDATE SET df = {TERMS}.df + excluded.df",
+            [x for r in chunk for x in r],
+        )
+    gone = [t for t, k in rows if k < 0 and t != CORPUS]
+    for i in range(0, len(gone), 900):
+        words = gone[i : i + 900]
+        cur.execute(f"DELETE FROM {TERMS} WHERE df <= 0 AND term IN ({_in(words)})", words)
+
+
+# -- writes: the whole index ---------------------------------------------------------------------------
 
 
 @dataclass
-class SimilarityIndex:
-    ids: array = field(default_factory=lambda: array("q"))
-    vocab: dict[str, int] = field(default_factory=dict)
-    idf: list[float] = field(default_factory=list)
-    postings: list[array] = field(default_factory=list)  # word → document positions
-    post_weights: list[array] = field(default_factory=list)  # word → the documents' weights
-    doc_words: list[array] = field(default_factory=list)  # document → word ids (sorted)
-    doc_weights: list[array] = field(default_factory=list)
-    build_seconds: float = 0.0
-    tokenize_seconds: float = 0.0
+class BuildReport:
+    documents: int = 0
+    postings: int = 0
+    words: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
 
-    @classmethod
-    def build(
-        cls, items: Iterable[tuple[int, str]], tokenize: Callable[[str], list[str]] = jieba_words
-    ) -> SimilarityIndex:
-        t0 = time.perf_counter()
-        counts: list[Counter[str]] = []
-        ids = array("q")
-        for pk, text in items:
-            ids.append(pk)
-            counts.append(Counter(tokenize(text)))
-        t1 = time.perf_counter()
-        df: Counter[str] = Counter()
-        for c in counts:
-            df.update(c.keys())
-        n = len(counts)
-        index = cls(ids=ids)
-        for word in sorted(df):
-            index.vocab[word] = len(index.idf)
-            index.idf.append(math.log((1 + n) / (1 + df[word])) + 1)
-            index.postings.append(array("i"))
-            index.post_weights.append(array("f"))
-        for pos, c in enumerate(counts):
-            vec = sorted(
-                (index.vocab[w], (1 + math.log(k)) * index.idf[index.vocab[w]]) for w, k in c.items()
-            )
-            norm = math.sqrt(sum(x * x for _, x in vec)) or 1.0
-            words, weights = array("i"), array("f")
-            for wid, x in vec:
-                words.append(wid)
-                weights.append(x / norm)
-                index.postings[wid].append(pos)
-                index.post_weights[wid].append(x / norm)
-            index.doc_words.append(words)
-            index.doc_weights.append(weights)
-        index.tokenize_seconds = t1 - t0
-        index.build_seconds = time.perf_counter() - t0
-        return index
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def vector(self, text: str, tokenize: Callable[[str], list[str]] = jieba_words) -> dict[int, float]:
-        """A new text's vector against the corpus (words the corpus never saw cannot match)."""
-        c = Counter(w for w in tokenize(text) if w in self.vocab)
-        vec = {self.vocab[w]: (1 + math.log(k)) * self.idf[self.vocab[w]] for w, k in c.items()}
-        norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
-        return {w: x / norm for w, x in vec.items()}
-
-    def doc_vector(self, pk: int) -> dict[int, float]:
-        pos = self.ids.index(pk)
-        return dict(zip(self.doc_words[pos], self.doc_weights[pos], strict=True))
-
-    def top(
-        self,
-        query: dict[int, float],
-        k: int = 10,
-        *,
-        exclude: int | None = None,
-        max_df: float = 0.05,
-        rerank: int = 200,
-    ) -> list[tuple[int, float]]:
-        """The k documents most similar to `query` (a vector from vector()/doc_vector()), with their
-        exact cosines, best first."""
-        limit = max(50, int(max_df * len(self.ids)))
-        selective = [(w, x) for w, x in query.items() if len(self.postings[w]) <= limit]
-        if not selective:  # only common words: use them all
-            selective = list(query.items())
-        acc: dict[int, float] = {}
-        get = acc.get
-        for w, x in selective:
-            for pos, y in zip(self.postings[w], self.post_weights[w], strict=True):
-                acc[pos] = get(pos, 0.0) + x * y
-        excluded = self.ids.index(exclude) if exclude is not None and exclude in self.ids else -1
-        acc.pop(excluded, None)
-        best = sorted(acc.items(), key=lambda kv: -kv[1])[:rerank]
-        scored = []
-        for pos, _ in best:
-            score = sum(
-                query.get(w, 0.0) * y for w, y in zip(self.doc_words[pos], self.doc_weights[pos], strict=True)
-            )
-            scored.append((self.ids[pos], score))
-        scored.sort(key=lambda kv: (-kv[1], kv[0]))
-        return scored[:k]
+    @property
+    def seconds(self) -> float:
+        return round(sum(self.phases.values()), 2)
 
 
-def build_for_projects(queryset: Any = None) -> SimilarityIndex:
-    """The index of every project (or of `queryset`) that is not a draft, by similarity_text()."""
+def _sources(chunk: int = 5000) -> Iterator[tuple[int, int, str]]:
+    """(document, jurisdiction, text) of every project that is not a draft and every system."""
     from .choices import ProjectState
-    from .models import Project
+    from .models import InformationSystem, Project
 
-    qs = queryset if queryset is not None else Project.objects.exclude(state=ProjectState.DRAFT)
-    qs = qs.only("id", "title", "content", "systems", "data_resources").order_by("id")
-    return SimilarityIndex.build((p.pk, p.similarity_text()) for p in qs.iterator(chunk_size=5000))
+    projects = Project.objects.exclude(state=ProjectState.DRAFT).only(*_TEXT_FIELDS).order_by("id")
+    for p in projects.iterator(chunk_size=chunk):
+        yield project_document(p.pk), p.jurisdiction_id, p.similarity_text()
+    systems = InformationSystem.objects.order_by("id").values_list(
+        "id", "jurisdiction_id", "name", "description"
+    )
+    for pk, jid, name, description in systems.iterator(chunk_size=chunk):
+        yield system_document(pk), jid, system_text(name, description)
+
+
+def document_row(document: int, jurisdiction: int, text: str) -> tuple[int, int, str]:
+    """A SimilarityDocument row (id, jurisdiction_id, terms as JSON) of `text`."""
+    return document, jurisdiction, json.dumps(term_counts(text), ensure_ascii=False)
+
+
+def rebuild(log: Callable[[str], None] = lambda _m: None) -> BuildReport:
+    """Build the whole index again from the projects and systems (`manage.py similarity_reindex`)."""
+    report = BuildReport()
+    with transaction.atomic(), connection.cursor() as cur:
+        _lock(cur)
+        t0 = time.perf_counter()
+        cur.execute(f"DELETE FROM {QUEUE}")  # what is queued now is read below as it stands
+        for table in (POSTINGS, TERMS, DOCS):
+            cur.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}")
+        batch: list[tuple[int, int, str]] = []
+        for document, jid, text in _sources():
+            batch.append(document_row(document, jid, text))
+            if len(batch) >= 5000:
+                report.documents += write_documents(cur, batch)
+                batch = []
+        report.documents += write_documents(cur, batch)
+        report.phases["documents"] = round(time.perf_counter() - t0, 2)
+        log(f"  查重索引：{report.documents:,} 个文档分词（{report.phases['documents']} s）")
+        fill(cur, report)
+        log(f"  查重索引：{report.words:,} 个词，{report.postings:,} 条倒排（{report.phases['postings']} s）")
+    return report
+
+
+def write_documents(cur: Any, rows: Sequence[tuple[int, int, str]]) -> int:
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        with (
+            cur.connection.cursor() as raw,
+            raw.copy(f"COPY {DOCS} (id, jurisdiction_id, terms) FROM STDIN") as cp,
+        ):
+            for r in rows:
+                cp.write_row(r)
+    else:
+        cur.executemany(f"INSERT INTO {DOCS} (id, jurisdiction_id, terms) VALUES (%s, %s, %s)", rows)
+    return len(rows)
+
+
+def fill(cur: Any, report: BuildReport | None = None) -> BuildReport:
+    """The words and postings of the documents already written, into an empty index: used by
+    rebuild() and the data generator. The postings go in in key order (word, jurisdiction,
+    document), so that the key's index grows at its end."""
+    report = report or BuildReport()
+    t0 = time.perf_counter()
+    docs: list[tuple[int, int, Counts]] = []
+    df: Counter[str] = Counter()
+    cur.execute(f"SELECT jurisdiction_id, id, terms FROM {DOCS}")
+    while rows := cur.fetchmany(10_000):
+        for jid, d, terms in rows:
+            c = _counts(terms)
+            df.update(c.keys())
+            docs.append((jid, d, c))
+    n = len(docs)
+    docs.sort(key=lambda x: (x[0], x[1]))
+    # per word, its postings in (jurisdiction, document) order: the key's order
+    postings: dict[str, tuple[array[int], array[int], array[float]]] = {}
+    for jid, d, c in docs:
+        for t, x in weights(c, df, n).items():
+            p = postings.get(t)
+            if p is None:
+                p = postings[t] = (array("q"), array("q"), array("d"))
+            p[0].append(jid)
+            p[1].append(d)
+            p[2].append(x)
+    del docs
+    _write_terms(cur, [*((t, df[t], max(postings[t][2])) for t in sorted(df)), (CORPUS, n, 0.0)])
+    report.words = len(df)
+    report.postings = _write_postings(cur, postings)
+    report.phases["postings"] = round(time.perf_counter() - t0, 2)
+    if connection.vendor == "postgresql":
+        for table in (DOCS, TERMS, POSTINGS):
+            cur.execute(f"ANALYZE {table}")
+    return report
+
+
+def _write_terms(cur: Any, rows: list[tuple[str, int, float]]) -> None:
+    columns = "term, df, max_weight"
+    if connection.vendor == "postgresql":
+        with cur.connection.cursor() as raw, raw.copy(f"COPY {TERMS} ({columns}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
+    else:
+        cur.executemany(f"INSERT INTO {TERMS} ({columns}) VALUES (%s, %s, %s)", rows)
+
+
+def _write_postings(cur: Any, postings: dict[str, tuple[array[int], array[int], array[float]]]) -> int:
+    n = 0
+    if connection.vendor == "postgresql":
+        # COPY's text format, written by hand: the words are CJK or Latin/digit runs (jieba_words),
+        # nothing to escape; repr() gives the float back exactly
+        with (
+            cur.connection.cursor() as raw,
+            raw.copy(f"COPY {POSTINGS} (term, jurisdiction_id, document_id, weight) FROM STDIN") as cp,
+        ):
+            for t in sorted(postings):
+                jids, ids, ws = postings[t]
+                cp.write("".join(f"{t}\t{j}\t{d}\t{w!r}\n" for j, d, w in zip(jids, ids, ws, strict=True)))
+                n += len(ids)
+        return n
+    sql = f"INSERT INTO {POSTINGS} (term, jurisdiction_id, document_id, weight) VALUES (%s, %s, %s, %s)"
+    for t in sorted(postings):
+        jids, ids, ws = postings[t]
+        cur.executemany(sql, [(t, j, d, w) for j, d, w in zip(jids, ids, ws, strict=True)])
+        n += len(ids)
+    return n
