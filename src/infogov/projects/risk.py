@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from infogov.core.models import Obligation
@@ -121,8 +121,12 @@ def ranking(
     qs = (
         projects.select_related("procurement")
         .annotate(_disbursed=Sum("disbursements__amount", distinct=False))
-        .prefetch_related(
-            Prefetch("progress_reports", queryset=ProgressReport.objects.order_by("-reported_on", "-id"))
+        .annotate(  # the latest report's percent only (a project has dozens of reports)
+            _progress=Subquery(
+                ProgressReport.objects.filter(project=OuterRef("pk"))
+                .order_by("-reported_on", "-id")
+                .values("percent")[:1]
+            )
         )[:limit]
     )
     rows = list(qs)
@@ -146,12 +150,11 @@ def ranking(
     )
     out = []
     for p in rows:
-        reports = list(p.progress_reports.all())
         out.append(
             rate(
                 p,
                 today=today,
-                progress=reports[0].percent if reports else 0,
+                progress=p._progress if p._progress is not None else 0,
                 disbursed=p._disbursed or Decimal("0"),
                 open_conditions=conditions.get(p.pk, 0),
                 open_findings=findings.get(p.pk, 0),
