@@ -924,7 +924,10 @@ def docket_verify() -> dict[str, Any]:
         200_000,
         "≥ 200,000 events/s",
         value >= 200_000,
-        ceiling_what=f"the same rows by COPY in {len(ranges)} processes, one sha256 per row, nothing else",
+        ceiling_what=(
+            f"the same rows by COPY in {len(ranges)} processes, read as verify's workers read them, "
+            "one sha256 per row, nothing else"
+        ),
         events=report.events,
         cases=report.cases,
         seals=report.seals,

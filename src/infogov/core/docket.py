@@ -322,16 +322,17 @@ def _canonical_json() -> Any:
 
 _CANONICAL = _canonical_json()
 _CANONICAL_SEED = {b"[]": b"[]", b"{}": b"{}"}
-_CANONICAL_CACHE = 200_000  # texts kept per pass: the same opinion, progress report, … recurs
+# jsonb texts kept per pass with the form that verified: the same opinion, progress report … recurs,
+# mostly soon (16,000 find about as many as 1,000,000 and stay in the processor's cache)
+_CANONICAL_CACHE = 16_000
 PARALLEL_MIN_EVENTS = 400_000  # below this one process is quicker than starting workers
-COPY_BLOCK_ROWS = (
-    300  # rows checked together: each step runs once per column (in C), the block stays in cache
-)
+COPY_BLOCK_ROWS = 128  # rows checked together: each step runs once per column (in C), in cache
 
 # One COPY line per event: the fields event_digest hashes, printed by PostgreSQL as json prints them
-# (integers; NULL actor and organisation as null), strings and jsonb as text, in the order that needs
-# the least Python to reassemble (the five strings first, so one rsplit leaves them together), then
-# what the chains and seals need: case key, seq - 1, seq, prev_hash, hash, seal id ('' if none), id.
+# (integers; a NULL actor or organisation as null), strings as text, jsonb as jsonb prints it (the
+# cast costs nothing on a jsonb column and guarantees that form), in the order that needs the least
+# Python to reassemble (the five strings first, so one rsplit leaves them together); then what the
+# chains and seals need: case key, seq - 1, seq, prev_hash, hash, seal id ('' if none), id.
 # date_part gives the epoch as a double: before 2106 the two roundings (µs → s → µs) stay within
 # 0.49 µs, so the bigint is exactly what _micros() computes (for any time after 1970: record() writes
 # the current time). The seal entries are read over the same id range: each worker's merge join then
@@ -340,7 +341,7 @@ _PG_SELECT = (
     "SELECT e.action, e.from_state, e.to_state, e.citation, e.comment, "
     "e.case_type_id || ':' || e.case_id, e.seq - 1, e.seq, (date_part('epoch', e.at) * 1000000)::bigint, "
     "coalesce(e.actor_id::text, 'null'), coalesce(e.organisation_id::text, 'null'), e.prev_hash, e.hash, "
-    "coalesce(s.seal_id::text, ''), e.attachments, e.payload, e.changes, e.id "
+    "coalesce(s.seal_id::text, ''), e.attachments::jsonb, e.payload::jsonb, e.changes::jsonb, e.id "
     "FROM core_docketevent e LEFT JOIN core_docketsealentry s "
     "ON s.event_id = e.id AND s.event_id BETWEEN {lo} AND {hi} "
     "WHERE e.id BETWEEN {lo} AND {hi} ORDER BY e.id"
@@ -517,19 +518,50 @@ def _uncopy(field: bytes) -> bytes | None:
     return bytes(out)
 
 
-def _canonical_bytes(text: bytes, cache: dict[bytes, bytes]) -> bytes | None:
-    """The jsonb text's value as event_digest encodes it (None if it has none json can read back)."""
-    value = cache.get(text)
+def _canonical_bytes(text: bytes, cache: dict[bytes, bytes] | None = None) -> bytes | None:
+    """The jsonb text's value as event_digest encodes it (None if it has none json can read back),
+    remembered in `cache`."""
+    value = cache.get(text) if cache is not None else None
     if value is None:
         try:
             value = _CANONICAL(text.decode()).encode()
         except (ValueError, RecursionError):
             return None
-        if len(cache) >= _CANONICAL_CACHE:
-            cache.clear()
-            cache.update(_CANONICAL_SEED)
-        cache[text] = value
+        if cache is not None:
+            _remember(cache, [text], [value])
     return value
+
+
+def _remember(cache: dict[bytes, bytes], texts: list[bytes], values: list[bytes]) -> None:
+    if len(cache) + len(texts) > _CANONICAL_CACHE:
+        _forget(cache)
+    cache.update(zip(texts, values, strict=True))
+
+
+def _forget(cache: dict[bytes, bytes]) -> None:
+    cache.clear()
+    cache.update(_CANONICAL_SEED)
+
+
+def _compact(texts: list[bytes]) -> list[bytes] | None:
+    """jsonb texts without the spaces jsonb prints after ':' and ',', for texts without a backslash:
+    there every '"' opens or closes a string (jsonb escapes a quote inside one), so what lies between
+    a closing and the next opening quote is outside any string, where jsonb puts nothing but
+    brackets, separators, those spaces, numbers (digits, '-', '.') and true/false/null. One pass
+    over a block's texts at once instead of a parse and an encode for each.
+
+    Dropping those spaces keeps the value, and gives the canonical text whenever the keys are
+    already in code point order and no number has a fraction: most texts. Where it does not, the
+    body does not give the stored hash and the row is checked again with _canonical_bytes. A body
+    with a compact text that does give the stored hash proves the same content as the canonical
+    one: each is a single JSON value equal to the column's (so the array of fields reads back the
+    same), and whoever could choose the hash could as well have hashed the canonical text."""
+    from itertools import repeat
+
+    parts = b"\n".join(texts).split(b'"')  # no newline inside: jsonb escapes it in strings
+    parts[::2] = map(bytes.replace, parts[::2], repeat(b" "), repeat(b""))
+    compact = b'"'.join(parts).split(b"\n")
+    return compact if len(compact) == len(texts) else None
 
 
 def _json_string(value: bytes | None) -> bytes:
@@ -538,9 +570,10 @@ def _json_string(value: bytes | None) -> bytes:
     return b"null" if value is None else encode_basestring(value.decode()).encode()
 
 
-# A block's columns: the five strings as one JSON fragment ("action","from",…,"comment"), case key,
-# seq - 1, seq, prev_hash, hash, seal id, id, the bodies to hash, and the rows whose body is unknown.
-_Columns = tuple[Any, Any, Any, Any, Any, Any, Any, Iterable[bytes], list[int]]
+# A block's columns: case key, seq - 1, seq, prev_hash, hash, seal id, id; the bodies to hash; the
+# rows whose body is unknown (no body event_digest could have hashed); and, for a body that does not
+# give the row's hash, the body with every jsonb text in its canonical form (None: there is none).
+_Columns = tuple[Any, Any, Any, Any, Any, Any, Any, Iterable[bytes], list[int], Any]
 
 
 def _plain_rows(lines: list[bytes], cache: dict[bytes, bytes]) -> _Columns | None:
@@ -560,17 +593,38 @@ def _plain_rows(lines: list[bytes], cache: dict[bytes, bytes]) -> _Columns | Non
     ):
         return None
     quoted = (b'"' + strings.replace(tab, b'","').replace(nl, b'"\n"') + b'"').split(nl)
-    failed: list[int] = []
+    if len(cache) > _CANONICAL_CACHE - 3 * len(lines):
+        _forget(cache)  # now, so that all this block's texts stay until its bodies are built
     json_columns = []
     for texts in (A, PA, C):
         column = list(map(cache.get, texts))
-        if None in column:
-            for i in compress(range(len(column)), map(is_, column, repeat(None))):
-                value = _canonical_bytes(texts[i], cache)
-                if value is None:
-                    failed.append(i)
-                column[i] = value or b""
+        if None in column:  # not seen lately: compacted, or canonical if that fails
+            missing = list(  # each once: a block often repeats a text (progress reports of one day)
+                dict.fromkeys(
+                    map(texts.__getitem__, compress(range(len(column)), map(is_, column, repeat(None))))
+                )
+            )
+            values = _compact(missing) or [_canonical_bytes(t) or b"" for t in missing]
+            cache.update(zip(missing, values, strict=True))
+            column = list(map(cache.get, texts))
         json_columns.append(column)
+
+    def canonical(i: int) -> bytes | None:
+        values = [_CANONICAL_SEED.get(t) or _canonical_bytes(t) for t in (A[i], PA[i], C[i])]
+        if None in values:
+            return None
+        _remember(cache, [A[i], PA[i], C[i]], values)  # type: ignore[arg-type]
+        return b'["%s",%s,%s,%s,%s,%s,%s,%s,%s,"%s"]' % (
+            K[i],
+            SQ[i],
+            MI[i],
+            AC[i],
+            OR[i],
+            quoted[i],
+            *values,
+            P[i],
+        )
+
     comma = repeat(b",")
     bodies = map(
         b"".join,
@@ -598,18 +652,18 @@ def _plain_rows(lines: list[bytes], cache: dict[bytes, bytes]) -> _Columns | Non
             repeat(b'"]'),
         ),
     )
-    return K, M1, SQ, P, H, SE, E, bodies, failed
+    return K, M1, SQ, P, H, SE, E, bodies, [], canonical
 
 
-def _careful_rows(lines: list[bytes], cache: dict[bytes, bytes]) -> _Columns:
+def _careful_rows(lines: list[bytes]) -> _Columns:
     """A block with escaped values (newlines, tabs, backslashes), strings that JSON escapes, or NULLs
-    where the schema allows none: row by row, each value undone from COPY and encoded as json does
-    (a NULL as null, as event_digest would hash None)."""
+    where the schema allows none: row by row, each value undone from COPY and encoded exactly as
+    event_digest encodes it (a NULL as null, as it would hash None)."""
     K, M1, SQ, P, H, SE, E, bodies, failed = [], [], [], [], [], [], [], [], []
     for i, line in enumerate(lines):
         f = [_uncopy(v) for v in line.split(b"\t")]
         key, m1, seq, micros, actor, org, prev, h, seal, att, pay, chg, eid = f[5:]
-        jsons = [b"null" if v is None else _canonical_bytes(v, cache) for v in (att, pay, chg)]
+        jsons = [b"null" if v is None else _canonical_bytes(v) for v in (att, pay, chg)]
         if None in (key, seq, micros, *jsons):  # no body event_digest could have hashed
             failed.append(i)
             body = b""
@@ -633,7 +687,7 @@ def _careful_rows(lines: list[bytes], cache: dict[bytes, bytes]) -> _Columns:
         SE.append(seal or b"")
         E.append(eid or b"0")
         bodies.append(body)
-    return K, M1, SQ, P, H, SE, E, bodies, failed
+    return K, M1, SQ, P, H, SE, E, bodies, failed, lambda i: None
 
 
 def _int(field: bytes) -> int:
@@ -649,13 +703,17 @@ def _key_of(key: bytes) -> tuple[int, int]:
 
 
 def _check_copy(blocks: Iterable[bytes], *, first: bool) -> _Part:
-    """_check for blocks of _PG_SELECT lines. Per block: the bodies are assembled from the fields as
-    bytes (numbers as PostgreSQL prints them, which is how json prints them; strings quoted as they
-    are when nothing in them needs escaping, else through json's encoder; jsonb re-encoded with the
-    digest's settings, once per distinct text), hashed, and compared with the stored hashes in one
-    comparison; the chains need one dict look-up per row; a seal takes the block's hashes at once."""
+    """_check for blocks of _PG_SELECT lines. Per block, a column at a time: the bodies are assembled
+    from the fields as bytes (numbers as PostgreSQL prints them, which is how json prints them;
+    strings quoted as they are when nothing in them needs escaping, else row by row through json's
+    encoder; jsonb as its canonical text, remembered per distinct text, or compacted), hashed, and
+    compared with the stored hashes in one comparison; the chains take one dict look-up per row; a
+    seal takes the block's hashes at once. Python's cost per row is what limits verify (PostgreSQL
+    spends less on producing the row), hence the columns, and no garbage collection meanwhile."""
     import binascii
     import gc
+    from itertools import compress
+    from operator import ne
 
     part = _Part(first=first)
     tails: dict[bytes, tuple[bytes, bytes]] = {}
@@ -675,14 +733,18 @@ def _check_copy(blocks: Iterable[bytes], *, first: bool) -> _Part:
             lines = block.split(b"\n")
             lines.pop()
             columns = _plain_rows(lines, cache) if b"\\" not in block else None
-            K, M1, SQ, P, H, SE, E, bodies, failed = columns or _careful_rows(lines, cache)
+            K, M1, SQ, P, H, SE, E, bodies, failed, canonical = columns or _careful_rows(lines)
             n = len(H)
-            digests = hexlify(join(map(digest, map(sha256, bodies))))
+            D = list(map(digest, map(sha256, bodies)))
             hashes = join(H)
             tampered = None  # index of the first row whose content does not give its hash
-            if failed or digests != hashes or len(hashes) != 64 * n or max(map(len, H)) != 64:
-                mismatched = (i for i in range(n) if digests[64 * i : 64 * i + 64] != H[i])
-                tampered = min([*failed, next(mismatched, n)])
+            if failed or hexlify(join(D)) != hashes or len(hashes) != 64 * n or max(map(len, H)) != 64:
+                mismatched = compress(range(n), map(ne, map(hexlify, D), H))
+                for i in sorted({*mismatched, *failed}):
+                    body = canonical(i) if i not in failed else None
+                    if body is None or hexlify(sha256(body).digest()) != H[i]:
+                        tampered = i
+                        break
             unlinked = None  # (id, case, last link, this row's link) of the first row off its chain
             for key, link, this, eid in zip(
                 K, zip(M1, P, strict=True), zip(SQ, H, strict=True), E, strict=True
@@ -734,15 +796,14 @@ def _check_copy(blocks: Iterable[bytes], *, first: bool) -> _Part:
 
 
 def _pg_connect_params() -> dict[str, Any]:
+    """What Django connects with (OPTIONS included: sslmode, service, …) without its Python-side
+    settings: verify's own connections (its snapshot, the workers') are plain psycopg ones."""
     from django.db import connection
 
-    s = connection.settings_dict
-    params = {"dbname": s["NAME"], "user": s["USER"], "password": s["PASSWORD"], "host": s["HOST"]}
-    if s.get("PORT"):
-        params["port"] = s["PORT"]
-    params.update({k: v for k, v in (s.get("OPTIONS") or {}).items() if k in {"sslmode", "options"}})
-    params["client_encoding"] = "UTF8"
-    return {k: v for k, v in params.items() if v not in (None, "")}
+    params = dict(connection.get_connection_params())
+    for key in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(key, None)
+    return params
 
 
 def _pg_snapshot_connection(params: dict[str, Any], snapshot: str | None = None) -> Any:

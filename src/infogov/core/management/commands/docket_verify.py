@@ -12,8 +12,19 @@ from infogov.core.docket import verify
 class Command(BaseCommand):
     help = "校验案卷记录的哈希链和封存链，发现篡改、删除或插入时以退出码 1 结束。"
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="PostgreSQL 上并行校验的进程数（默认按案卷记录数量和处理器核数决定；1 表示单进程）",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        report = verify()
+        workers = options["workers"]
+        if workers is not None and workers < 1:
+            raise CommandError("--workers 至少为 1")
+        report = verify(workers=workers)
         self.stdout.write(
             f"已校验 {report.events} 条案卷记录（{report.cases} 个案件，{report.seals} 个封存批次，"
             f"{report.unsealed} 条待封存）"
