@@ -220,7 +220,7 @@ def http_scenarios(logins: dict[str, int]) -> list[dict[str, Any]]:
     from django.db import connection
 
     from bench import loadgen as http
-    from infogov.core.tokens import token_create
+    from infogov.core.api.tokens import token_create
     from infogov.org.models import Jurisdiction, User
     from infogov.projects.models import Project
 
@@ -551,7 +551,7 @@ def _transitions_worker(args: tuple[list[int], int, int, Any]) -> tuple[int, flo
     from django.db import connection  # forked after django.setup(); the connection was closed before
     from tests.testapp.models import Widget
 
-    from infogov.core.workflow import fire
+    from infogov.core.workflow.engine import fire
     from infogov.org.models import User
 
     dept_user = User.objects.get(pk=dept_user_id)
@@ -655,7 +655,7 @@ def transitions_without_flush(w: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
     from tests.testapp.models import Widget, WidgetState
 
-    from infogov.core.workflow import fire
+    from infogov.core.workflow.engine import fire
     from infogov.org.models import User
 
     n = max(50, min(1000, N_TRANSITIONS // 5)) // 2
@@ -878,7 +878,7 @@ def _raw_hash_part(args: tuple[str, int, int]) -> int:
     blocks, the same session settings), and one sha256 per row, nothing else."""
     import psycopg
 
-    from infogov.core.docket import _pg_blocks, _pg_select
+    from infogov.core.docket.verify import _pg_blocks, _pg_select
 
     url, lo, hi = args
     sha, hexdigest = hashlib.sha256, type(hashlib.sha256()).hexdigest
@@ -898,7 +898,8 @@ def docket_verify() -> dict[str, Any]:
     rows the same way and hashing each with hashlib in the same number of processes."""
     from django.db.models import Max, Min
 
-    from infogov.core.docket import DocketEvent, DocketSeal, _ranges, default_workers, seal_pending, verify
+    from infogov.core.docket.chain import DocketEvent, DocketSeal, seal_pending
+    from infogov.core.docket.verify import _ranges, default_workers, verify
 
     while seal_pending() is not None:
         pass

@@ -53,8 +53,8 @@ def bare_list(request: Any) -> HttpResponse:
 def drf_list_view() -> Any:
     from rest_framework import authentication, exceptions, generics, pagination, permissions, serializers
 
-    from infogov.core.permissions import restrict
-    from infogov.core.tokens import token_authenticate
+    from infogov.core.api.tokens import token_authenticate
+    from infogov.core.workflow.permissions import restrict
     from infogov.projects.models import Project
     from infogov.projects.workflows import PROJECT_WORKFLOW
 

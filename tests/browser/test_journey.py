@@ -11,8 +11,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from infogov.core import workflow
 from infogov.core.models import DocketEvent, Obligation
+from infogov.core.workflow import engine as workflow
 from tests.browser.screenshots import DOCS_IMG
 from tests.testapp.models import Widget
 

@@ -15,7 +15,7 @@ import pytest
 from django.db import connections
 
 from infogov.core import demo as core_demo
-from infogov.core import workflow
+from infogov.core.workflow import engine as workflow
 from infogov.org.models import User
 from infogov.planning import demo as plan_demo
 from infogov.planning.models import CommentNotification, PlanScore, PlanVersion, PublicComment

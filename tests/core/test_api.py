@@ -17,11 +17,12 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from openapi_spec_validator import validate
 
-from infogov.core import api_cases, workflow
-from infogov.core.api import api
-from infogov.core.api_cases import case_router
+from infogov.core.api import cases as api_cases
+from infogov.core.api.cases import case_router
+from infogov.core.api.root import api
 from infogov.core.models import Attachment
-from infogov.core.regulation import articles
+from infogov.core.regulation.articles import articles
+from infogov.core.workflow import engine as workflow
 from infogov.org.models import Organisation
 from tests.testapp.models import Widget
 from tests.testapp.workflows import WORKFLOW
@@ -112,7 +113,7 @@ def test_docs_page_renders(client):
 
 
 def test_autodiscover_is_idempotent_and_only_skips_a_missing_api_module(monkeypatch):
-    from infogov.core import api as api_module
+    from infogov.core.api import root as api_module
 
     api_module.autodiscover()
     api_module.autodiscover()  # a second call imports nothing anew and adds no router twice
@@ -624,7 +625,7 @@ def test_healthz_ok(client):
 
 
 def test_healthz_503_when_the_database_fails(client, monkeypatch):
-    from infogov.core import health
+    from infogov.core.web import health
 
     class Broken:
         def cursor(self):

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from infogov.core import api_cases
-from infogov.core.api import api
-from infogov.core.api_render import api_renderer
+from infogov.core.api import cases as api_cases
+from infogov.core.api.render import api_renderer
+from infogov.core.api.root import api
 from tests.core.test_api import make_widget
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from infogov.core import docket, workflow
 from infogov.core.attachments import ALLOWED, attachment_add, attachment_for_download, sniff
+from infogov.core.docket import verify as docket_verify
 from infogov.core.errors import InvalidInput, NotFound, NotPermitted
 from infogov.core.models import Attachment, DocketEvent
+from infogov.core.workflow import engine as workflow
 from tests.testapp.models import Widget
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
@@ -203,7 +204,7 @@ def test_sha256_is_stored_and_the_docket_records_the_attachment(world, media):
     assert (e.seq, e.action, e.from_state, e.to_state) == (3, "attach", "submitted", "submitted")
     assert e.attachments == [{"id": att.pk, "name": "预算表.xlsx", "sha256": att.sha256}]
     assert (e.actor, e.organisation) == (world.yongji.dept_user, world.yongji.department)
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
     # attaching records, but does not change the case or its version
     assert Widget.objects.get(pk=w.pk).version == w.version
 

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from infogov.core import docket, workflow
+from infogov.core.docket import verify as docket_verify
 from infogov.core.errors import Conflict
 from infogov.core.models import DocketEvent, Obligation
+from infogov.core.workflow import engine as workflow
 from tests.conftest import fresh
 from tests.testapp.models import Widget
 from tests.testapp.workflows import WORKFLOW
@@ -93,7 +94,7 @@ def assert_decided_once(case: Widget, winner: Widget) -> None:
     assert decisions[0].to_state == case.state
     [duty] = Obligation.objects.for_case(case)
     assert duty.fulfilled_by_id == decisions[0].pk
-    report = docket.verify()
+    report = docket_verify.verify()
     assert report.ok, report.broken
 
 
@@ -210,7 +211,7 @@ def test_steps_on_different_cases_do_not_conflict(world):
     assert [getattr(r, "state", r) for r in results] == ["approved", "rejected"]
     assert [Widget.objects.get(pk=w.pk).state for w in (one, two)] == ["approved", "rejected"]
     assert Obligation.objects.open().count() == 0
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
     if connection.vendor == "sqlite":
         assert "memory" not in str(connection.settings_dict["NAME"])
 

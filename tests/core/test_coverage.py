@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from infogov.core import coverage as cov
+from infogov.core.regulation import coverage as cov
 
 THIS = "tests/core/test_coverage.py"
 

@@ -11,8 +11,11 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from infogov.core import docket, tasks, workflow
+from infogov.core import tasks
+from infogov.core.docket import chain as docket
+from infogov.core.docket import verify as docket_verify
 from infogov.core.models import DocketEvent, DocketSeal, DocketSealEntry, Obligation
+from infogov.core.workflow import engine as workflow
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.article(34)
@@ -168,7 +171,7 @@ def test_verify_catches_an_edit_that_recomputes_the_hash(world):
     w = widget_with_history(world)
     events = events_of(w)
     target = events[1]
-    fields = {f: getattr(target, f) for f in docket._FIELDS if f != "id"} | {"comment": "补写"}
+    fields = {f: getattr(target, f) for f in docket_verify._FIELDS if f != "id"} | {"comment": "补写"}
     fields["id"] = target.pk
     new_hash = docket.recompute(fields)
     lift("core_docketevent")
@@ -288,7 +291,7 @@ def test_huey_seal_task(world):
     widget_with_history(world)
     assert tasks.seal_docket.call_local() == 4
     assert tasks.seal_docket.call_local() == 0
-    assert docket.verify().unsealed == 0
+    assert docket_verify.verify().unsealed == 0
 
 
 @pytest.mark.django_db

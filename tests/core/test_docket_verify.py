@@ -16,8 +16,10 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from infogov.core import docket, workflow
+from infogov.core.docket import chain as docket
+from infogov.core.docket import verify as docket_verify
 from infogov.core.models import DocketEvent, DocketSeal
+from infogov.core.workflow import engine as workflow
 from tests.core.test_docket import events_of, lift, restore, verify_failure, widget_with_history
 from tests.testapp.models import Widget
 
@@ -36,7 +38,7 @@ def sql(statement: str, params: list | None = None) -> None:
 
 
 def verify_breaks_at(event: DocketEvent, words: str, **kwargs) -> str:
-    report = docket.verify(**kwargs)
+    report = docket_verify.verify(**kwargs)
     assert not report.ok, "tampering went unnoticed"
     assert f"案卷记录 #{event.pk}（" in report.broken, report.broken
     assert words in report.broken, report.broken
@@ -92,15 +94,19 @@ def copy_digests(lo: int, hi: int) -> dict[int, dict[str, str]]:
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
     out: dict[int, dict[str, str]] = {}
-    for block in docket._pg_blocks(pgconn, docket._pg_select(lo, hi)):
+    for block in docket_verify._pg_blocks(pgconn, docket_verify._pg_select(lo, hi)):
         lines = block.split(b"\n")
         lines.pop()
-        *_, E, bodies, failed, _ = docket._careful_rows(lines)
+        *_, E, bodies, failed, _ = docket_verify._careful_rows(lines)
         for i, (eid, body) in enumerate(zip(E, bodies, strict=True)):
             out[int(eid)] = {"careful": "" if i in failed else hashlib.sha256(body).hexdigest()}
         for line in lines:  # each row as a block of its own: a plain row next to an escaped one
             # an empty cache: every jsonb text is compacted first
-            plain = docket._plain_rows([line], dict(docket._CANONICAL_SEED)) if b"\\" not in line else None
+            plain = (
+                docket_verify._plain_rows([line], dict(docket_verify._CANONICAL_SEED))
+                if b"\\" not in line
+                else None
+            )
             if plain is not None:
                 *_, E, bodies, _, canonical = plain
                 body, exact = next(iter(bodies)), canonical(0)
@@ -163,7 +169,7 @@ def test_copy_bodies_are_event_digests_bodies(world, events):
                 if "plain" in got:
                     assert got["canonical"] == expected[eid], eid
                     event("a row on the column-at-a-time path")
-        report = docket.verify()
+        report = docket_verify.verify()
         assert report.ok == all(expected[e.pk] == e.hash for e in stored), report.broken
         raise _Rollback
 
@@ -268,7 +274,7 @@ def test_tampering_with_escaped_content_is_caught(world):
         locked = Widget.objects.select_for_update().get(pk=w.pk)
         docket.record(locked, actor=None, action="note", comment="第一行\n第二行\t制表\\反斜杠")
     target = events_of(w)[-1]
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
     lift("core_docketevent")
     sql("UPDATE core_docketevent SET comment = %s WHERE id = %s", ["第一行\n第二行\t制表\\反斜杆", target.pk])
     verify_breaks_at(target, "篡改")
@@ -283,7 +289,7 @@ def test_a_seal_entry_moved_to_another_seal_is_caught(world):
     moved = events_of(w)[0]
     lift("core_docketsealentry")
     sql("UPDATE core_docketsealentry SET seal_id = %s WHERE event_id = %s", [first.pk, moved.pk])
-    report = docket.verify()
+    report = docket_verify.verify()
     assert not report.ok and f"封存批次 #{first.pk}" in report.broken, report.broken
     assert second.pk != first.pk
 
@@ -294,7 +300,7 @@ def test_a_seal_entry_moved_to_another_seal_is_caught(world):
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 3 rows: chains, seals and tampering fall across block boundaries."""
-    monkeypatch.setattr(docket, "COPY_BLOCK_ROWS", 3)
+    monkeypatch.setattr(docket_verify, "COPY_BLOCK_ROWS", 3)
 
 
 @pytest.mark.django_db
@@ -302,7 +308,7 @@ def test_small_blocks_verify_and_catch_a_late_change(world, small_blocks):
     widgets = [widget_with_history(world, edits=i) for i in range(3)]
     docket.seal_pending()
     widget_with_history(world)  # unsealed tail
-    report = docket.verify()
+    report = docket_verify.verify()
     assert report.ok, report.broken
     assert (report.events, report.cases, report.seals) == (4 + 5 + 6 + 4, 4, 1)
     assert report.unsealed == 4
@@ -321,12 +327,12 @@ def test_seals_that_change_inside_a_block(world, small_blocks):
         docket.seal_pending(max_events=5)  # seals of 5 events: boundaries inside blocks of 3
     while docket.seal_pending(max_events=5):
         pass
-    report = docket.verify()
+    report = docket_verify.verify()
     assert report.ok and report.unsealed == 0 and report.seals == DocketSeal.objects.count() >= 3
     lift("core_docketseal")
     seal = DocketSeal.objects.order_by("id")[1]
     sql("UPDATE core_docketseal SET digest = %s WHERE id = %s", ["f" * 64, seal.pk])
-    assert f"封存批次 #{seal.pk}" in docket.verify().broken
+    assert f"封存批次 #{seal.pk}" in docket_verify.verify().broken
 
 
 # -- workers and snapshots ------------------------------------------------------------------------
@@ -341,7 +347,7 @@ def test_workers_catch_tampering_in_a_later_range(world, small_blocks):
         workflow.edit(w, user=world.yongji.dept_user, changes={"description": "改"})
     docket.seal_pending()
     for workers in (2, 3):
-        assert docket.verify(workers=workers).ok
+        assert docket_verify.verify(workers=workers).ok
     target = events_of(widgets[1])[-1]  # the edit: after the cut
     lift("core_docketevent")
     try:
@@ -361,7 +367,7 @@ def test_workers_read_the_docket_as_it_was_when_verify_began(world, monkeypatch)
     docket.seal_pending()
     widget_with_history(world)  # unsealed: the second range
     before = DocketEvent.objects.count()
-    run_pool = docket._pg_pool
+    run_pool = docket_verify._pg_pool
 
     def sealed_meanwhile(params, ranges, snapshot):
         assert len(ranges) == 2
@@ -369,12 +375,12 @@ def test_workers_read_the_docket_as_it_was_when_verify_began(world, monkeypatch)
         widget_with_history(world)
         return run_pool(params, ranges, snapshot)
 
-    monkeypatch.setattr(docket, "_pg_pool", sealed_meanwhile)
-    report = docket.verify(workers=2)
+    monkeypatch.setattr(docket_verify, "_pg_pool", sealed_meanwhile)
+    report = docket_verify.verify(workers=2)
     assert report.ok, report.broken
     assert (report.events, report.seals, report.unsealed) == (before, 1, 4)
     monkeypatch.undo()
-    report = docket.verify(workers=2)
+    report = docket_verify.verify(workers=2)
     assert report.ok, report.broken
     assert (report.events, report.seals, report.unsealed) == (before + 4, 2, 4)
 
@@ -383,10 +389,10 @@ def test_workers_read_the_docket_as_it_was_when_verify_began(world, monkeypatch)
 
 
 def test_uncopy_undoes_every_copy_escape():
-    assert docket._uncopy(b"\\N") is None
-    assert docket._uncopy(b"plain") == b"plain"
-    assert docket._uncopy(b"a\\tb\\nc\\rd\\\\e\\bf\\fg\\vh") == b"a\tb\nc\rd\\e\bf\fg\vh"
-    assert docket._uncopy(b"\\x") == b"x"
+    assert docket_verify._uncopy(b"\\N") is None
+    assert docket_verify._uncopy(b"plain") == b"plain"
+    assert docket_verify._uncopy(b"a\\tb\\nc\\rd\\\\e\\bf\\fg\\vh") == b"a\tb\nc\rd\\e\bf\fg\vh"
+    assert docket_verify._uncopy(b"\\x") == b"x"
 
 
 def test_compact_keeps_every_value():
@@ -396,7 +402,7 @@ def test_compact_keeps_every_value():
         b"{}",
         b'"a string, with: spaces"',
     ]
-    compact = docket._compact(texts)
+    compact = docket_verify._compact(texts)
     assert compact is not None
     assert [json.loads(c) for c in compact] == [json.loads(t) for t in texts]
     assert compact[0] == b'{"a":"x: y, z","b":[1,2.50,{"c":": "}],"d":{}}'

@@ -1,5 +1,5 @@
 """The data generator (`manage.py generate_data`, core/generate.py, projects/generate.py) and the
-docket verification it feeds (core/docket.verify): small scales, on SQLite and PostgreSQL."""
+docket verification it feeds (core/docket_verify.verify): small scales, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count
 
-from infogov.core import docket, generate, workflow
+from infogov.core import generate
+from infogov.core.docket import chain as docket
+from infogov.core.docket import verify as docket_verify
 from infogov.core.models import DocketEvent, DocketSeal, Obligation
+from infogov.core.workflow import engine as workflow
 from infogov.projects.choices import ProjectState
 from infogov.projects.models import InformationSystem, ProgressReport, Project
 from infogov.projects.services import _search_text
@@ -52,7 +55,7 @@ def test_generates_a_valid_city_deterministically():
     assert report.pending and "resources" in report.pending[0]
     assert report.logins["city_authority"] and report.logins["city_dept"]
     # the docket verifies: every chain recomputed, every seal, the seal chain
-    result = docket.verify()
+    result = docket_verify.verify()
     assert result.ok, result.broken
     assert result.unsealed == 0 and result.seals == DocketSeal.objects.count() >= 1
     first = content_digest()
@@ -156,7 +159,7 @@ def test_verify_handles_escaping_and_detects_tampering(world):
     w = _awkward_events(world)
     _awkward_events(world)
     docket.seal_pending()
-    report = docket.verify()
+    report = docket_verify.verify()
     assert report.ok, report.broken
     assert report.events == 8 and report.cases == 2 and report.unsealed == 0
     target = DocketEvent.objects.for_case(w).get(seq=2)
@@ -170,18 +173,18 @@ def test_verify_handles_escaping_and_detects_tampering(world):
             "UPDATE core_docketevent SET payload = %s WHERE id = %s",
             [json.dumps({"嵌套": {"b": [1, 2.5, None, True], "a": "值"}}), target.pk],
         )
-    broken = docket.verify()
+    broken = docket_verify.verify()
     assert not broken.ok and f"案卷记录 #{target.pk}" in broken.broken and "篡改" in broken.broken
 
 
 def test_ranges_cut_only_between_seals():
     seals = [(1, 1, 100), (2, 101, 200), (3, 150, 260), (4, 261, 300)]  # seal 3 overlaps seal 2
-    ranges = docket._ranges(1, 350, seals, 2)
+    ranges = docket_verify._ranges(1, 350, seals, 2)
     assert ranges[0][0] == 1 and ranges[-1][1] == 350
     cuts = [b for _, b in ranges[:-1]]
     for cut in cuts:  # no seal spans a cut
         assert all(not (first <= cut < last) for _, first, last in seals), (cut, ranges)
-    assert docket._ranges(1, 10, [], 1) == [(1, 10)]
+    assert docket_verify._ranges(1, 10, [], 1) == [(1, 10)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -197,7 +200,7 @@ def test_parallel_verify_joins_chains_across_ranges(world):
     docket.seal_pending()
     seals = list(DocketSeal.objects.order_by("id"))
     assert len(seals) == 2
-    serial, parallel = docket.verify(workers=1), docket.verify(workers=2)
+    serial, parallel = docket_verify.verify(workers=1), docket_verify.verify(workers=2)
     assert serial.ok and parallel.ok, (serial.broken, parallel.broken)
     assert (
         (serial.events, serial.cases, serial.seals)
@@ -211,7 +214,7 @@ def test_parallel_verify_joins_chains_across_ranges(world):
             c.execute("UPDATE core_docketevent SET prev_hash = %s WHERE id = %s", ["0" * 64, last.pk])
         finally:
             c.execute("ALTER TABLE core_docketevent ENABLE TRIGGER core_docketevent_append_only")
-    broken = docket.verify(workers=2)
+    broken = docket_verify.verify(workers=2)
     assert not broken.ok and f"案卷记录 #{last.pk}" in broken.broken and "哈希链断开" in broken.broken
 
 

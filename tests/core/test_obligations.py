@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from infogov.core import workflow
 from infogov.core.models import DocketEvent, Obligation
-from infogov.core.obligations import (
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.obligations import (
     Duty,
     days,
     obligation_open,

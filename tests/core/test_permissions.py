@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 
-from infogov.core import workflow
 from infogov.core.models import CaseAssignment
-from infogov.core.permissions import Scope, restrict, scope_of
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.permissions import Scope, restrict, scope_of
 from infogov.org.choices import Role
 from infogov.org.models import Jurisdiction, Organisation
 from tests.conftest import fresh

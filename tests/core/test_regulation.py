@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infogov.core.regulation import Citation, article, articles, paragraph_text
+from infogov.core.regulation.articles import Citation, article, articles, paragraph_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "src" / "infogov" / "core" / "data"

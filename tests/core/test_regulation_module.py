@@ -6,9 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infogov.core import rules as core_rules
-from infogov.core import workflow
-from infogov.core.regulation import (
+from infogov.core.regulation.articles import (
     Citation,
     article,
     articles,
@@ -16,6 +14,8 @@ from infogov.core.regulation import (
     paragraph_text,
     to_chinese_number,
 )
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow import rules as core_rules
 
 
 @pytest.mark.parametrize(

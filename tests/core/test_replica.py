@@ -35,9 +35,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from infogov.core import replica
-from infogov.core.replica import PIN_COOKIE, ReplicaMiddleware, request_scope
-from infogov.core.routers import ReplicaRouter
+from infogov.core.db import replica
+from infogov.core.db.replica import PIN_COOKIE, ReplicaMiddleware, request_scope
+from infogov.core.db.routers import ReplicaRouter
 
 FAKE = ["replica_a", "replica_b"]
 

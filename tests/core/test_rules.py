@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from infogov.core import rules as core_rules
-from infogov.core import workflow
 from infogov.core.errors import InvalidInput, NotPermitted, RuleViolation
 from infogov.core.models import DocketEvent, Obligation
-from infogov.core.regulation import Citation
-from infogov.core.rules import MEASURES_IN_FORCE, Rule, RuleContext, RuleFailure
+from infogov.core.regulation.articles import Citation
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow import rules as core_rules
+from infogov.core.workflow.rules import MEASURES_IN_FORCE, Rule, RuleContext, RuleFailure
 from infogov.org.choices import Role
 from infogov.org.models import Membership
 from tests.conftest import fresh

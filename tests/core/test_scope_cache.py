@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from infogov.core.permissions import forget_scopes
+from infogov.core.workflow.permissions import forget_scopes
 from infogov.org.choices import JurisdictionKind, Role
 from infogov.org.models import Jurisdiction, Membership, Organisation, User
 from tests.conftest import fresh

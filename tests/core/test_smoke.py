@@ -1,6 +1,6 @@
 import pytest
 
-from infogov.core import workflow
+from infogov.core.workflow import engine as workflow
 from tests.testapp.models import Widget
 
 

@@ -11,9 +11,9 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
+from infogov.core.docket.timeline import timeline_html
 from infogov.core.models import DocketEvent
-from infogov.core.timeline import timeline_html
-from infogov.core.views_cases import EventView
+from infogov.core.web.cases import EventView
 
 pytestmark = pytest.mark.django_db
 

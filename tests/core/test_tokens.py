@@ -13,11 +13,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from infogov.core import tokens as tokens_mod
-from infogov.core import workflow
+from infogov.core.api import tokens as tokens_mod
+from infogov.core.api.tokens import token_authenticate, token_create, token_revoke
 from infogov.core.errors import InvalidInput, NotFound
 from infogov.core.models import ApiToken, AuditEvent
-from infogov.core.tokens import token_authenticate, token_create, token_revoke
+from infogov.core.workflow import engine as workflow
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from infogov.core import workflow
 from infogov.core.models import ApiToken, AuditEvent, Obligation
-from infogov.core.obligations import obligation_open
 from infogov.core.signals import audit
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.obligations import obligation_open
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +227,7 @@ def test_token_with_expiry_ends_at_the_end_of_that_day(client, world):
 
 
 def test_token_revoke_own_only(client, world):
-    from infogov.core.tokens import token_create
+    from infogov.core.api.tokens import token_create
 
     mine, _ = token_create(user=world.yongji.dept_user, name="我的")
     theirs, _ = token_create(user=world.jiaohe.dept_user, name="别人的")

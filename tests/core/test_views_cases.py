@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from infogov.core import workflow
 from infogov.core.attachments import attachment_add
 from infogov.core.models import Attachment, DocketEvent, Obligation
+from infogov.core.workflow import engine as workflow
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from infogov.core import docket, workflow
+from infogov.core.docket import chain as docket
+from infogov.core.docket import verify as docket_verify
 from infogov.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
 from infogov.core.models import CaseAssignment, DocketEvent, Obligation
-from infogov.core.obligations import Duty, days
-from infogov.core.rules import RuleFailure
-from infogov.core.workflow import Transition, Workflow
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.engine import Transition, Workflow
+from infogov.core.workflow.obligations import Duty, days
+from infogov.core.workflow.rules import RuleFailure
 from tests.testapp.models import Widget, WidgetState
 from tests.testapp.workflows import WORKFLOW
 
@@ -187,7 +189,7 @@ def test_fire_records_from_to_actor_organisation_citation_payload(world):
     assert approve.jurisdiction_id == world.yongji.jurisdiction.pk  # the case's jurisdiction, not the actor's
     assert submit.prev_hash == create.hash and approve.prev_hash == submit.hash
     assert all(docket.recompute(e) == e.hash for e in (create, submit, approve))
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
 
 
 def test_fire_does_not_touch_the_callers_object_and_returns_the_new_one(world):
@@ -292,7 +294,7 @@ def test_a_duty_that_fails_after_the_state_changed_rolls_the_whole_step_back(
     assert snapshot(w) == before
     assert not Obligation.objects.exists()
     assert CaseAssignment.objects.count() == 0
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
     # and nothing is stuck: the genuine step succeeds on the same object afterwards
     monkeypatch.setitem(WORKFLOW.transitions, "submit", submit)
     w = workflow.fire(w, "submit", user=world.yongji.dept_user)
@@ -367,7 +369,7 @@ def test_edit_records_field_level_before_and_after(world):
     assert Decimal(e.changes["budget"]["before"]) == Decimal("500000")
     assert Decimal(e.changes["budget"]["after"]) == Decimal("450000")
     assert e.changes["description"] == {"before": "", "after": "增加容灾"}
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
 
 
 def test_edit_without_a_change_records_nothing(world):
@@ -425,7 +427,7 @@ def test_edit_of_a_relation_records_the_key(world):
     w = workflow.edit(w, user=world.yongji.authority_user, changes={"owner": other})
     assert events(w)[-1].changes == {"owner": {"before": world.yongji.department.pk, "after": other.pk}}
     assert Widget.objects.get(pk=w.pk).owner == other
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
 
 
 @pytest.mark.article(4)
@@ -491,9 +493,9 @@ def test_due_date_follows_the_today_given_to_fire(world):
 @pytest.mark.django_db
 def test_nul_characters_are_refused_not_stored(world):
     """PostgreSQL refuses NUL in text and jsonb: the core answers 422 before anything is written."""
-    from infogov.core import workflow as wf
     from infogov.core.errors import InvalidInput
     from infogov.core.models import DocketEvent
+    from infogov.core.workflow import engine as wf
     from tests.testapp.models import Widget
 
     w = wf.create(

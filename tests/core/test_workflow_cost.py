@@ -17,10 +17,12 @@ from django.db import connection, connections, transaction
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
-from infogov.core import docket, workflow
+from infogov.core.docket import chain as docket
+from infogov.core.docket import verify as docket_verify
 from infogov.core.errors import Conflict
 from infogov.core.models import DocketEvent, Obligation
-from infogov.core.rules import Rule, RuleContext
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.rules import Rule, RuleContext
 from tests.conftest import fresh
 from tests.testapp.models import Widget
 from tests.testapp.workflows import WORKFLOW
@@ -81,7 +83,7 @@ def test_a_step_that_opens_a_duty_runs_five_statements(world):
     assert duty.startswith('INSERT INTO "core_obligation"')
     assert (w.state, w.version) == ("submitted", 1)
     assert Obligation.objects.for_case(w).open().count() == 1
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
 
 
 @pytest.mark.article(34)
@@ -97,7 +99,7 @@ def test_a_step_that_fulfils_a_duty_runs_four_statements(world):
     assert update.startswith('UPDATE "testapp_widget"') and event.startswith('INSERT INTO "core_docketevent"')
     assert fulfil.startswith('UPDATE "core_obligation"')
     assert Obligation.objects.for_case(w).get().fulfilled_by == DocketEvent.objects.for_case(w).get(seq=3)
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
 
 
 def test_the_organisation_of_the_actor_costs_no_query(world):
@@ -173,7 +175,7 @@ def test_receivers_of_the_case_and_the_docket_still_hear_a_step(world):
     ]
     assert Obligation.objects.for_case(w).get().opened_by == DocketEvent.objects.for_case(w).get(seq=2)
     assert Widget.objects.get(pk=w.pk).state == "submitted"
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
 
 
 @pytest.mark.article(34)
@@ -195,7 +197,7 @@ def test_a_stale_docket_tail_is_a_conflict_and_writes_nothing(world, monkeypatch
     assert Widget.objects.get(pk=w.pk).state == "draft"
     assert [seq for seq, *_ in chain(w)] == [1]
     assert not Obligation.objects.for_case(w).exists()
-    assert docket.verify().ok
+    assert docket_verify.verify().ok
 
 
 # -- the lock under concurrency ----------------------------------------------------------------------
@@ -235,7 +237,7 @@ def test_a_step_waits_for_a_writer_that_appends_without_a_new_version(world):
     assert finished >= done["committing"]  # the step waited for the appender's transaction
     assert [(seq, action) for seq, action, _ in chain(w)] == [(1, "create"), (2, "attach"), (3, "submit")]
     assert after.version == 1
-    report = docket.verify()
+    report = docket_verify.verify()
     assert report.ok, report.broken
 
 

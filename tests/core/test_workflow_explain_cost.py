@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from infogov.core import workflow
-from infogov.core.rules import Rule, RuleContext
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.rules import Rule, RuleContext
 from infogov.projects import services
 from infogov.projects.models import AnnualConstructionPlan, Project
 from tests.conftest import fresh

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from infogov.core import workflow as wf
+from infogov.core.workflow import engine as wf
 from infogov.planning import services
 from infogov.planning.choices import PlanLevel
 from infogov.planning.models import Plan, PlanVersion

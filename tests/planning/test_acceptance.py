@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.db.models import F
 
-from infogov.core import workflow as wf
 from infogov.core.errors import DomainError, NotPermitted, RuleViolation
 from infogov.core.models import DocketEvent, Obligation
-from infogov.core.rules import REGISTRY
+from infogov.core.workflow import engine as wf
+from infogov.core.workflow.rules import REGISTRY
 from infogov.org.choices import Role
 from infogov.org.models import Membership
 from infogov.planning import services

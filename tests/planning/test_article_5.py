@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from infogov.core import workflow as wf
 from infogov.core.errors import NotPermitted, RuleViolation
+from infogov.core.workflow import engine as wf
 from infogov.planning import services
 from infogov.planning.choices import PlanLevel, PlanState
 from infogov.planning.models import PlanVersion
@@ -182,7 +182,7 @@ def test_levels_are_owned_by_the_right_organisation(pw):
 
 
 def test_docket_records_every_step_with_its_article(pw):
-    from infogov.core.docket import verify
+    from infogov.core.docket.verify import verify
     from infogov.core.models import DocketEvent
 
     v = pw.city_plan_in_force()

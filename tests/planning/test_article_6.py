@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from infogov.core import workflow as wf
 from infogov.core.errors import InvalidInput, NotPermitted, RuleViolation
 from infogov.core.models import DocketEvent
+from infogov.core.workflow import engine as wf
 from infogov.planning import selectors, services
 from infogov.planning.choices import PlanLevel, PlanState
 from infogov.planning.models import CommentNotification, PlanGoal, PlanTask, PlanVersion, PublicComment

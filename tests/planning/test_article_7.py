@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from infogov.core.errors import InvalidInput, NotPermitted, RuleViolation
 from infogov.core.models import Obligation
-from infogov.core.obligations import todo_for
+from infogov.core.workflow.obligations import todo_for
 from infogov.planning import assessment, services
 from infogov.planning.choices import PlanLevel
 from infogov.planning.models import Inspection, PlanScore

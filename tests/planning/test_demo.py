@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from infogov.core import demo as core_demo
-from infogov.core.obligations import todo_for
+from infogov.core.workflow.obligations import todo_for
 from infogov.org.models import User
 from infogov.planning import demo
 from infogov.planning.choices import PlanLevel, PlanState

@@ -11,7 +11,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from infogov.core import workflow as wf
+from infogov.core.workflow import engine as wf
 from infogov.planning import services
 from infogov.planning.choices import PlanLevel, PlanState
 from infogov.planning.models import ExpertOpinion, Plan, PlanGoal, PlanTask, PlanVersion, PublicComment

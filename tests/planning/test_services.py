@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from infogov.core import workflow as wf
 from infogov.core.errors import Conflict, InvalidInput
 from infogov.core.models import DocketEvent
+from infogov.core.workflow import engine as wf
 from infogov.planning import services
 from infogov.planning.choices import PlanLevel
 

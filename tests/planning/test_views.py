@@ -254,7 +254,7 @@ def test_each_role_reaches_its_plan_pages_from_the_nav(pw, who, entries):
 
 
 def test_regulation_coverage_shows_rules_and_tests_for_articles_5_to_7():
-    from infogov.core.coverage import coverage
+    from infogov.core.regulation.coverage import coverage
 
     report = {a["number"]: a for a in coverage()["articles"]}
     for n in (5, 6, 7):

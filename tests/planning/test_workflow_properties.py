@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infogov.core import workflow as wf
 from infogov.core.errors import DomainError
+from infogov.core.workflow import engine as wf
 from infogov.planning import services
 from infogov.planning.choices import APPROVED_STATES, PASSING_CONCLUSIONS, PlanLevel, PlanState
 from infogov.planning.models import PlanVersion

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from infogov.core import workflow
+from infogov.core.workflow import engine as workflow
 from infogov.projects import services
 from infogov.projects.choices import ReviewDimension
 from infogov.projects.models import AnnualConstructionPlan, Project

@@ -7,8 +7,8 @@ from django.test import override_settings
 
 from infogov.core.errors import RuleViolation
 from infogov.core.models import Obligation
-from infogov.core.obligations import todo_for
-from infogov.core.rules import RuleContext
+from infogov.core.workflow.obligations import todo_for
+from infogov.core.workflow.rules import RuleContext
 from infogov.projects import services
 from infogov.projects.models import Project
 

@@ -6,7 +6,7 @@ import pytest
 
 from infogov.core.errors import InvalidInput, NotPermitted, RuleViolation
 from infogov.core.models import DocketEvent, Obligation
-from infogov.core.workflow import explain
+from infogov.core.workflow.engine import explain
 from infogov.projects import risk, selectors, services
 from infogov.projects.models import Project
 from tests.conftest import fresh

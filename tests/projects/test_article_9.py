@@ -160,7 +160,7 @@ def _plan_actions(plan):
 
 
 def test_article_9_city_government_cannot_approve_or_return_a_county_plan(walker, world):
-    from infogov.core.workflow import explain
+    from infogov.core.workflow.engine import explain
     from tests.conftest import fresh
     from tests.projects.test_api import client_for, post
 
@@ -191,7 +191,7 @@ def test_article_9_city_government_cannot_approve_or_return_a_county_plan(walker
 
 
 def test_article_9_county_government_approves_and_returns_its_own_plan(walker, world):
-    from infogov.core.workflow import explain
+    from infogov.core.workflow.engine import explain
 
     plan = _submitted_plan(walker)
     assert all(o.allowed for o in explain(plan, walker.approver))

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from infogov.core import generate
-from infogov.core.tokens import token_create
+from infogov.core.api.tokens import token_create
 from infogov.org.models import Jurisdiction, User
 from infogov.projects.models import Project
 

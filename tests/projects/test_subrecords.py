@@ -9,8 +9,8 @@ import pytest
 
 from infogov.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from infogov.core.models import DocketEvent, Obligation
-from infogov.core.rules import acts_for_owner
-from infogov.core.subrecords import answer_subrecords
+from infogov.core.workflow.rules import acts_for_owner
+from infogov.core.workflow.subrecords import answer_subrecords
 from infogov.planning import services as planning_services
 from infogov.planning.choices import PlanLevel
 from infogov.planning.models import PublicComment

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from infogov.core.models import DocketEvent
 from infogov.core.templatetags.infogov_ui import money
-from infogov.core.views_cases import _display
+from infogov.core.web.cases import _display
 from infogov.projects import services
 from infogov.projects.models import AnnualConstructionPlan, Project
 from tests.conftest import fresh

@@ -29,10 +29,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from infogov.core import docket
+from infogov.core.docket import verify as docket_verify
 from infogov.core.errors import DomainError
 from infogov.core.models import DocketEvent
-from infogov.core.rules import acts_for_owner
+from infogov.core.workflow.rules import acts_for_owner
 from infogov.org.selectors import authority_of, government_of
 from infogov.projects import services
 from infogov.projects.choices import (
@@ -522,7 +522,7 @@ def run_example(
                 log(f"    refused {exc.status} {exc.code} {exc.article or ''}")
             check_invariants(ex)
         reached = Project.objects.values_list("state", flat=True).get(pk=project.pk)
-        report = docket.verify()
+        report = docket_verify.verify()
         assert report.ok, report.broken
         transaction.set_rollback(True)
     return reached

@@ -1,7 +1,7 @@
 """The test-only Widget case type on the REST API, through the generic case router."""
 
-from infogov.core.api import api
-from infogov.core.api_cases import case_router
+from infogov.core.api.cases import case_router
+from infogov.core.api.root import api
 
 from .workflows import WORKFLOW
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from infogov.core.views_cases import case_urls
+from infogov.core.web.cases import case_urls
 from infogov.urls import urlpatterns as platform_urls
 
 from .workflows import WORKFLOW

@@ -2,10 +2,10 @@
 
 from decimal import Decimal, InvalidOperation
 
-from infogov.core.obligations import Duty, days
-from infogov.core.permissions import register_case_permissions
-from infogov.core.rules import acts_as_competent_authority, acts_for_owner, rule
-from infogov.core.workflow import Transition, Workflow
+from infogov.core.workflow.engine import Transition, Workflow
+from infogov.core.workflow.obligations import Duty, days
+from infogov.core.workflow.permissions import register_case_permissions
+from infogov.core.workflow.rules import acts_as_competent_authority, acts_for_owner, rule
 from infogov.org.selectors import authority_of
 
 from .models import Widget

@@ -17,10 +17,9 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
 
+from infogov.core.models import ApiToken, AuditEvent
+from infogov.core.signals import audit
 from infogov.org.choices import Role
-
-from .models import ApiToken, AuditEvent
-from .signals import audit
 
 SYS, SEC, AUDIT = Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN
 

@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "平台核心"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (audit trail of sign-ins)
-        from .workflow import install_all_workflows
+        from infogov.core import signals  # noqa: F401  (audit trail of sign-ins)
+        from infogov.core.workflow.engine import install_all_workflows
 
         install_all_workflows()

@@ -12,10 +12,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 
-from . import docket
-from .errors import InvalidInput, NotPermitted
-from .models import Attachment
-from .permissions import scope_of
+from infogov.core.docket import chain as docket
+from infogov.core.errors import InvalidInput, NotPermitted
+from infogov.core.models import Attachment
+from infogov.core.workflow.permissions import scope_of
 
 ALLOWED = {
     "application/pdf": "PDF",
@@ -106,7 +106,7 @@ def attachment_add(*, case: models.Model, user: Any, upload: Any, purpose: str =
 
 
 def attachment_for_download(*, user: Any, attachment_id: int) -> Attachment:
-    from .errors import NotFound
+    from infogov.core.errors import NotFound
 
     att = Attachment.objects.select_related("case_type").filter(pk=attachment_id).first()
     if att is None:

@@ -34,10 +34,10 @@ from typing import Any, TextIO
 
 from django.db import connection, transaction
 
+from infogov.core import demo
+from infogov.core.docket.chain import GENESIS, seal_digest, seal_hash
+from infogov.core.docket.verify import _ENCODE
 from infogov.org.choices import JurisdictionKind, OrganisationKind, Role
-
-from . import demo
-from .docket import _ENCODE, GENESIS, seal_digest, seal_hash
 
 MARKER_TABLE = "infogov_generated"
 SEAL_BATCH = 50_000  # docket.seal_pending's default batch
@@ -804,7 +804,7 @@ def write_docket_pg(directory: Path, log: Callable[[str], None]) -> DocketWriteR
 
 
 def _write_seals(seals: list[tuple[int, int, int, str]], prev: str) -> None:
-    from .models import DocketSeal
+    from infogov.core.models import DocketSeal
 
     cur = connection.cursor()
     at = dt.datetime(2026, 1, 1, tzinfo=UTC)

@@ -42,7 +42,7 @@ HUEY = build_huey()
 @HUEY.periodic_task(crontab(minute="*/5"), name="seal_docket")
 def seal_docket() -> int:
     """Seal the pending docket events into the global chain (第三十四条); returns how many were sealed."""
-    from .docket import seal_pending
+    from infogov.core.docket.chain import seal_pending
 
     sealed = 0
     while (seal := seal_pending()) is not None:
@@ -59,7 +59,7 @@ def count_overdue_obligations() -> dict[int, int]:
     Nothing is stored and nobody is messaged: the overdue duties already show, highlighted, in
     each user's 我的待办; this count is for the operators' log (and a future notification channel).
     """
-    from .models import Obligation
+    from infogov.core.models import Obligation
 
     counts = Counter(Obligation.objects.overdue().values_list("owed_by_id", flat=True))
     for org_id, n in sorted(counts.items()):

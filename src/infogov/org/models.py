@@ -12,7 +12,7 @@ from django.db import models
 from .choices import ADMIN_ROLES, AUTHORITY_ROLES, CoSupervision, JurisdictionKind, OrganisationKind, Role
 
 if TYPE_CHECKING:
-    from infogov.core.permissions import Scope
+    from infogov.core.workflow.permissions import Scope
 
 
 class Jurisdiction(models.Model):
@@ -126,7 +126,7 @@ class User(AbstractUser):
 
     @cached_property
     def scope(self) -> Scope:
-        from infogov.core.permissions import cached_scope
+        from infogov.core.workflow.permissions import cached_scope
 
         return cached_scope(self)
 

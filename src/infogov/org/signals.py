@@ -39,6 +39,6 @@ def _jurisdiction_changed(sender: Any, instance: Jurisdiction, **kwargs: Any) ->
 @receiver(post_save, sender=User, dispatch_uid="org.tokens.user")
 def _user_saved(sender: Any, instance: User, created: bool = False, **kwargs: Any) -> None:
     if not created:  # deactivated, renamed…: this process forgets the user's verified API tokens
-        from infogov.core.tokens import forget_tokens
+        from infogov.core.api.tokens import forget_tokens
 
         forget_tokens(user_id=instance.pk)

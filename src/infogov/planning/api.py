@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Field, FilterSchema, Router, Schema, Status
 
-from infogov.core.api import api
-from infogov.core.api_cases import case_router
-from infogov.core.api_schemas import CaseDetailOut, CaseItemOut, ErrorOut
+from infogov.core.api.cases import case_router
+from infogov.core.api.root import api
+from infogov.core.api.schemas import CaseDetailOut, CaseItemOut, ErrorOut
 from infogov.core.errors import InvalidInput, NotFound
 from infogov.org.models import Jurisdiction, Organisation, User
 
@@ -630,7 +630,7 @@ def compute_scores(request, year: int):
 
 
 def _require_assessment_reader(user: Any) -> None:
-    from infogov.core.rules import RuleContext
+    from infogov.core.workflow.rules import RuleContext
 
     from .rules import acts_as_city_authority
 

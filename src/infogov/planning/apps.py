@@ -7,7 +7,7 @@ class PlanningConfig(AppConfig):
     verbose_name = "信息化发展规划"
 
     def ready(self) -> None:
-        from infogov.core.context_processors import NAV
+        from infogov.core.web.context_processors import NAV
 
         def authority_of_city(user) -> bool:
             # cheap on every page (role set is cached); the page itself checks the city authority (第七条)

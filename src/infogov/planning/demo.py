@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from infogov.core import workflow as wf
+from infogov.core.workflow import engine as wf
 from infogov.org.models import Organisation, User
 
 from . import services

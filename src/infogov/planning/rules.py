@@ -11,7 +11,7 @@ import contextvars
 import datetime as dt
 from typing import Any
 
-from infogov.core.rules import RuleContext, rule
+from infogov.core.workflow.rules import RuleContext, rule
 from infogov.org.choices import AUTHORITY_ROLES, JurisdictionKind, OrganisationKind, Role
 from infogov.org.models import Organisation
 from infogov.org.selectors import authority_of, city, government_of

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from infogov.core.errors import NotFound
 from infogov.core.models import CaseAssignment
-from infogov.core.permissions import restrict
+from infogov.core.workflow.permissions import restrict
 
 from . import similarity
 from .choices import PUBLIC_STATES, PlanLevel, PlanState

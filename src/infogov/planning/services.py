@@ -14,14 +14,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from infogov.core import docket
-from infogov.core import workflow as wf
+from infogov.core.docket import chain as docket
 from infogov.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from infogov.core.models import CaseAssignment, Obligation
-from infogov.core.obligations import obligation_open, obligations_fulfil
-from infogov.core.permissions import scope_of
-from infogov.core.rules import Rule, RuleContext, acts_as_assigned_expert, acts_for_owner, evaluate_all
-from infogov.core.subrecords import answer_subrecords
+from infogov.core.workflow import engine as wf
+from infogov.core.workflow.obligations import obligation_open, obligations_fulfil
+from infogov.core.workflow.permissions import scope_of
+from infogov.core.workflow.rules import (
+    Rule,
+    RuleContext,
+    acts_as_assigned_expert,
+    acts_for_owner,
+    evaluate_all,
+)
+from infogov.core.workflow.subrecords import answer_subrecords
 from infogov.org.models import Jurisdiction, Organisation, User
 from infogov.org.selectors import authority_of, city
 
@@ -77,13 +83,13 @@ def _touch(version: PlanVersion) -> None:
 
 
 def _fail(rule_: Rule) -> Any:
-    from infogov.core.rules import RuleFailure
+    from infogov.core.workflow.rules import RuleFailure
 
     return RuleFailure(rule_.code, rule_.citation, rule_.message)
 
 
 def _failure(code: str, citation: str, message: str) -> Any:
-    from infogov.core.rules import RuleFailure
+    from infogov.core.workflow.rules import RuleFailure
 
     return RuleFailure(code, citation, message)
 
@@ -596,7 +602,7 @@ def experts_assign(*, version: PlanVersion, user: User, experts: Iterable[User])
     """组织专家论证: the owner (or the competent authority) invites pool experts, none from the owner."""
     from django.contrib.contenttypes.models import ContentType
 
-    from infogov.core.rules import acts_as_competent_authority
+    from infogov.core.workflow.rules import acts_as_competent_authority
 
     with transaction.atomic():
         locked = _lock(version)
@@ -729,7 +735,7 @@ def execution_obligations_open(*, year: int) -> int:
 
 
 def execution_obligations_cancel(*, version: PlanVersion) -> int:
-    from infogov.core.obligations import obligations_cancel
+    from infogov.core.workflow.obligations import obligations_cancel
 
     codes = list(
         Obligation.objects.open()

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import path
 
-from infogov.core.views_cases import NAMESPACES, CaseViews, Column, FilterView, PayloadField
+from infogov.core.web.cases import NAMESPACES, CaseViews, Column, FilterView, PayloadField
 
 from . import selectors, views
 from .models import PlanVersion

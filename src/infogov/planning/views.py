@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infogov.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
-from infogov.core.rules import RuleContext, acts_as_assigned_expert, acts_for_owner
-from infogov.core.views_cases import error_text, see_other
+from infogov.core.web.cases import error_text, see_other
+from infogov.core.workflow.rules import RuleContext, acts_as_assigned_expert, acts_for_owner
 from infogov.org.choices import OrganisationKind, Role
 from infogov.org.models import User
 

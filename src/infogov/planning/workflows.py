@@ -12,11 +12,11 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from infogov.core import workflow as core_workflow
-from infogov.core.obligations import Duty, days
-from infogov.core.permissions import register_case_permissions
-from infogov.core.rules import acts_for_owner
-from infogov.core.workflow import StepContext, Transition, Workflow
+from infogov.core.workflow import engine as core_workflow
+from infogov.core.workflow.engine import StepContext, Transition, Workflow
+from infogov.core.workflow.obligations import Duty, days
+from infogov.core.workflow.permissions import register_case_permissions
+from infogov.core.workflow.rules import acts_for_owner
 
 from . import rules as r
 from .choices import PlanLevel

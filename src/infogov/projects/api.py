@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 from django.db.models import Q
 from ninja import Field, File, FilterSchema, Router, Schema, Status, UploadedFile
 
-from infogov.core.api import api
-from infogov.core.api_cases import case_router
-from infogov.core.api_schemas import CaseDetailOut, CaseItemOut, ErrorOut
+from infogov.core.api.cases import case_router
+from infogov.core.api.root import api
+from infogov.core.api.schemas import CaseDetailOut, CaseItemOut, ErrorOut
 from infogov.core.errors import InvalidInput, NotFound
 from infogov.org.models import Organisation
 

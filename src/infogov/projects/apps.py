@@ -7,7 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "信息化工程项目"
 
     def ready(self) -> None:
-        from infogov.core.context_processors import NAV
+        from infogov.core.web.context_processors import NAV
 
         entries = [
             ("信息化工程项目", "projects:list", lambda u: not u.is_platform_admin),

@@ -3,7 +3,7 @@ include with path("annual-plans/", include("infogov.projects.plan_urls"))."""
 
 from django.urls import path
 
-from infogov.core.views_cases import NAMESPACES
+from infogov.core.web.cases import NAMESPACES
 
 from .models import AnnualConstructionPlan
 from .views import plan_new, plan_views

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from infogov.core.rules import RuleContext, approves_for_government_of, rule
+from infogov.core.workflow.rules import RuleContext, approves_for_government_of, rule
 from infogov.org.choices import JurisdictionKind
 
 from .choices import MANDATORY_DIMENSIONS, FindingConclusion, PlanState, ProcurementMethod, ReviewDimension

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum
 
 from infogov.core.errors import NotFound
 from infogov.core.models import Obligation
-from infogov.core.permissions import restrict, scope_of
+from infogov.core.workflow.permissions import restrict, scope_of
 
 from .choices import ProjectState
 from .models import AnnualConstructionPlan, InformationSystem, Project

@@ -13,11 +13,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from infogov.core import docket, workflow
+from infogov.core.docket import chain as docket
 from infogov.core.errors import Conflict, InvalidInput, NotPermitted, RuleViolation
-from infogov.core.obligations import obligation_open, obligations_fulfil
-from infogov.core.rules import Rule, RuleContext, acts_as_competent_authority, acts_for_owner
-from infogov.core.subrecords import answer_subrecords, lock_case, require_actor
+from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.obligations import obligation_open, obligations_fulfil
+from infogov.core.workflow.rules import Rule, RuleContext, acts_as_competent_authority, acts_for_owner
+from infogov.core.workflow.subrecords import answer_subrecords, lock_case, require_actor
 from infogov.org.models import Organisation
 from infogov.org.selectors import authority_of
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from infogov.core.views_cases import NAMESPACES
+from infogov.core.web.cases import NAMESPACES
 
 from . import views
 from .models import Project

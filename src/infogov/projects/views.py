@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from infogov.core.errors import DomainError, NotFound, NotPermitted
-from infogov.core.permissions import restrict
-from infogov.core.views_cases import CaseViews, FilterView, PayloadField, error_text, see_other
+from infogov.core.web.cases import CaseViews, FilterView, PayloadField, error_text, see_other
+from infogov.core.workflow.permissions import restrict
 from infogov.org.models import Jurisdiction, Organisation
 
 from . import imports, risk, selectors, services

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from infogov.core.errors import RuleViolation
-from infogov.core.obligations import Duty, days
-from infogov.core.permissions import register_case_permissions
-from infogov.core.rules import RuleFailure, acts_as_competent_authority, acts_for_owner
-from infogov.core.workflow import StepContext, Transition, Workflow
+from infogov.core.workflow.engine import StepContext, Transition, Workflow
+from infogov.core.workflow.obligations import Duty, days
+from infogov.core.workflow.permissions import register_case_permissions
+from infogov.core.workflow.rules import RuleFailure, acts_as_competent_authority, acts_for_owner
 from infogov.org.selectors import authority_of
 
 from . import payloads as P

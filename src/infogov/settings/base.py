@@ -41,7 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "infogov.core.replica.ReplicaMiddleware",  # read replicas: reads stay on the primary after a write
+    "infogov.core.db.replica.ReplicaMiddleware",  # read replicas: reads stay on the primary after a write
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,7 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "infogov.core.middleware.DomainErrorMiddleware",
+    "infogov.core.web.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "infogov.urls"
@@ -65,7 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "infogov.core.context_processors.navigation",
+                "infogov.core.web.context_processors.navigation",
             ],
         },
     },
@@ -87,7 +87,7 @@ DATABASE_REPLICAS = [f"replica_{i}" for i, _ in enumerate(env_list("DATABASE_REP
 for _alias, _url in zip(DATABASE_REPLICAS, env_list("DATABASE_REPLICA_URLS"), strict=True):
     DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=600, conn_health_checks=True)
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["infogov.core.routers.ReplicaRouter"]
+DATABASE_ROUTERS = ["infogov.core.db.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from infogov.core.regulation import Citation
+from infogov.core.regulation.articles import Citation
 
 register = template.Library()
 
@@ -33,7 +33,7 @@ def state_css(workflow: Any, state: str) -> str:
 @register.simple_tag
 def state_badge(case: Any) -> str:
     """<span class="badge">已提交</span> for a case, its label from the case's workflow."""
-    from infogov.core.workflow import workflow_for
+    from infogov.core.workflow.engine import workflow_for
 
     try:
         wf = workflow_for(case)
@@ -86,6 +86,6 @@ def money(value: Any) -> str:
 @register.simple_tag
 def docket_timeline(events: Any) -> str:
     """A case page's docket timeline, rendered in Python (core.timeline: it was most of the page's time)."""
-    from infogov.core.timeline import timeline_html
+    from infogov.core.docket.timeline import timeline_html
 
     return timeline_html(events)

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from infogov.core.api.tokens import token_create, token_revoke
 from infogov.core.errors import DomainError
 from infogov.core.models import ApiToken
-from infogov.core.tokens import token_create, token_revoke
 
 
 class Command(BaseCommand):

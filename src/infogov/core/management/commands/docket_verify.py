@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from infogov.core.docket import verify
+from infogov.core.docket.verify import verify
 
 
 class Command(BaseCommand):

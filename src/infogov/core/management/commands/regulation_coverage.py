@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from infogov.core.coverage import coverage, gaps, status, text_table
+from infogov.core.regulation.coverage import coverage, gaps, status, text_table
 
 
 def render_table(report: dict[str, Any]) -> str:

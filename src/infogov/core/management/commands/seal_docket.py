@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from infogov.core.docket import seal_pending
+from infogov.core.docket.chain import seal_pending
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from infogov.core import demo
-from infogov.core.coverage import text_table
-from infogov.core.docket import seal_pending
+from infogov.core.docket.chain import seal_pending
+from infogov.core.regulation.coverage import text_table
 
 
 def logins_table() -> str:

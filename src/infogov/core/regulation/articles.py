@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "regulation.json"
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "regulation.json"
 
 ARTICLE_COUNT = 35  # 《吉林市信息化促进办法》 has 35 articles; a citation outside them is a typo
 

@@ -23,11 +23,8 @@ from ninja import Body, File, FilterSchema, Form, Query, Router, Schema, Status,
 from ninja.orm.fields import get_schema_field
 from pydantic import Field, create_model
 
-from infogov.org.models import Jurisdiction
-
-from . import workflow as wf_core
-from .api_render import api_renderer
-from .api_schemas import (
+from infogov.core.api.render import api_renderer
+from infogov.core.api.schemas import (
     AttachmentOut,
     CaseDetailOut,
     CaseItemOut,
@@ -36,10 +33,12 @@ from .api_schemas import (
     PageParams,
     TransitionIn,
 )
-from .attachments import attachment_add
-from .errors import InvalidInput, NotFound
-from .models import Attachment, Case, DocketEvent
-from .permissions import restrict, scope_of
+from infogov.core.attachments import attachment_add
+from infogov.core.errors import InvalidInput, NotFound
+from infogov.core.models import Attachment, Case, DocketEvent
+from infogov.core.workflow import engine as wf_core
+from infogov.core.workflow.permissions import restrict, scope_of
+from infogov.org.models import Jurisdiction
 
 # model → the prefix its router was made with (for links from other endpoints, e.g. 我的待办)
 ROUTES: dict[type[models.Model], str] = {}

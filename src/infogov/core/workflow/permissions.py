@@ -101,7 +101,7 @@ class Scope:
         return jurisdiction_id in self.government_jurisdictions
 
     def is_assigned(self, case: models.Model) -> bool:
-        from .models import CaseAssignment
+        from infogov.core.models import CaseAssignment
 
         if not self.is_expert or self.user_id is None:
             return False
@@ -119,7 +119,7 @@ class Scope:
         if self.cosupervised_jurisdictions and cosup is not None:
             q |= cosup & Q(jurisdiction_id__in=self.cosupervised_jurisdictions)
         if self.is_expert:
-            from .models import CaseAssignment
+            from infogov.core.models import CaseAssignment
 
             q |= Q(
                 pk__in=CaseAssignment.objects.filter(

@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .errors import InvalidInput, NotFound
-from .models import ApiToken
-from .signals import audit
+from infogov.core.errors import InvalidInput, NotFound
+from infogov.core.models import ApiToken
+from infogov.core.signals import audit
 
 TOKEN_RE = re.compile(r"^ig_([0-9a-f]{8})_([A-Za-z0-9_-]{32,128})$")
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # write last_used_at at most once a minute per token

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from .errors import DomainError
+from infogov.core.errors import DomainError
 
 
 class DomainErrorMiddleware:

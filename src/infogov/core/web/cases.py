@@ -34,12 +34,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from . import workflow as wf_core
-from .attachments import attachment_add
-from .errors import DomainError, NotFound
-from .models import Attachment, Case, DocketEvent, Obligation
-from .permissions import restrict, scope_of
-from .templatetags.infogov_ui import state_css
+from infogov.core.attachments import attachment_add
+from infogov.core.errors import DomainError, NotFound
+from infogov.core.models import Attachment, Case, DocketEvent, Obligation
+from infogov.core.templatetags.infogov_ui import state_css
+from infogov.core.workflow import engine as wf_core
+from infogov.core.workflow.permissions import restrict, scope_of
 
 PAGE_SIZE = 25
 EXPORT_MAX_ROWS = 50_000

@@ -18,8 +18,8 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 
-from .regulation import articles, to_chinese_number
-from .rules import REGISTRY, Rule
+from infogov.core.regulation.articles import articles, to_chinese_number
+from infogov.core.workflow.rules import REGISTRY, Rule
 
 
 def repo_root() -> Path:

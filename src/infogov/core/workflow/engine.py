@@ -33,12 +33,20 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from django_fsm import transition as fsm_transition
 
-from . import docket, rows
-from .errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
-from .models import Case, DocketEvent
-from .obligations import Duty, duties_open, obligations_fulfil
-from .regulation import Citation
-from .rules import Rule, RuleContext, RuleFailure, evaluate_all, is_actor_code, not_audit_admin
+from infogov.core.docket import chain as docket
+from infogov.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
+from infogov.core.models import Case, DocketEvent
+from infogov.core.regulation.articles import Citation
+from infogov.core.workflow import rows
+from infogov.core.workflow.obligations import Duty, duties_open, obligations_fulfil
+from infogov.core.workflow.rules import (
+    Rule,
+    RuleContext,
+    RuleFailure,
+    evaluate_all,
+    is_actor_code,
+    not_audit_admin,
+)
 
 Effect = Callable[[Any, "StepContext"], dict[str, Any] | None]
 
@@ -473,7 +481,7 @@ def edit(
 ) -> Any:
     """Change a case's own fields through the one way in: lock, permission, docket with
     field-level before/after values."""
-    from .permissions import scope_of
+    from infogov.core.workflow.permissions import scope_of
 
     reject_nul(comment=comment, changes=changes)
 

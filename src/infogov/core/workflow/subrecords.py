@@ -15,10 +15,10 @@ from typing import Any
 
 from django.db import models, transaction
 
-from . import docket
-from .errors import DomainError, NotFound, NotPermitted
-from .obligations import obligations_fulfil
-from .rules import Rule, RuleContext, evaluate_all, not_audit_admin
+from infogov.core.docket import chain as docket
+from infogov.core.errors import DomainError, NotFound, NotPermitted
+from infogov.core.workflow.obligations import obligations_fulfil
+from infogov.core.workflow.rules import Rule, RuleContext, evaluate_all, not_audit_admin
 
 
 def lock_case(case: models.Model, *, related: Iterable[str] = ()) -> Any:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .regulation import Citation
+from infogov.core.regulation.articles import Citation
 
 _NONE = "—"
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .regulation import Citation
+from infogov.core.regulation.articles import Citation
 
 MEASURES_IN_FORCE = dt.date(2015, 1, 1)  # 第三十五条
 ACTOR_CODE_PREFIXES = ("A4-", "ROLE")
@@ -129,7 +129,7 @@ def evaluate_all(rules_: list[Rule], case: Any, ctx: RuleContext) -> list[RuleFa
 
 def _scope(ctx: RuleContext) -> Any:
     """The acting user's scope; an anonymous or missing user has the empty scope (may do nothing)."""
-    from .permissions import scope_of
+    from infogov.core.workflow.permissions import scope_of
 
     return scope_of(ctx.user)
 

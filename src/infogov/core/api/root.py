@@ -34,12 +34,9 @@ from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from infogov.org.choices import OrganisationKind, Role
-from infogov.org.models import Jurisdiction, Membership, Organisation
-
-from .api_cases import ROUTES, api_url, paginate
-from .api_render import api_renderer
-from .api_schemas import (
+from infogov.core.api.cases import ROUTES, api_url, paginate
+from infogov.core.api.render import api_renderer
+from infogov.core.api.schemas import (
     ArticleOut,
     ErrorOut,
     JurisdictionOut,
@@ -51,12 +48,14 @@ from .api_schemas import (
     TokenIn,
     TokenOut,
 )
-from .attachments import attachment_for_download
-from .errors import DomainError, NotFound, NotPermitted
-from .models import Case
-from .obligations import todo_for
-from .regulation import articles
-from .tokens import token_authenticate, token_create, token_revoke, tokens_of
+from infogov.core.api.tokens import token_authenticate, token_create, token_revoke, tokens_of
+from infogov.core.attachments import attachment_for_download
+from infogov.core.errors import DomainError, NotFound, NotPermitted
+from infogov.core.models import Case
+from infogov.core.regulation.articles import articles
+from infogov.core.workflow.obligations import todo_for
+from infogov.org.choices import OrganisationKind, Role
+from infogov.org.models import Jurisdiction, Membership, Organisation
 
 # -- rendering and parsing ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 
-from . import replica
+from infogov.core.db import replica
 
 
 class ReplicaRouter:

@@ -21,14 +21,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import regulation as regulation_text
-from .attachments import attachment_for_download
-from .errors import DomainError
-from .forms import ACTION_LABELS, AuditFilterForm, TokenCreateForm
-from .models import ApiToken, AuditEvent, Obligation
-from .obligations import todo_for
-from .rules import REGISTRY as RULES
-from .views_cases import CaseRef, case_refs, error_text, see_other
+from infogov.core.attachments import attachment_for_download
+from infogov.core.errors import DomainError
+from infogov.core.models import ApiToken, AuditEvent, Obligation
+from infogov.core.regulation import articles as regulation_text
+from infogov.core.web.cases import CaseRef, case_refs, error_text, see_other
+from infogov.core.web.forms import ACTION_LABELS, AuditFilterForm, TokenCreateForm
+from infogov.core.workflow.obligations import todo_for
+from infogov.core.workflow.rules import REGISTRY as RULES
 
 PAGE_SIZE = 25
 
@@ -78,7 +78,7 @@ def regulation(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     """接口令牌: the user's own tokens; a new token's plaintext is shown once, in this response only."""
-    from .tokens import token_create
+    from infogov.core.api.tokens import token_create
 
     plaintext = None
     created = None
@@ -109,7 +109,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    from .tokens import token_revoke as revoke
+    from infogov.core.api.tokens import token_revoke as revoke
 
     try:
         revoke(user=request.user, token_id=pk, request=request)
