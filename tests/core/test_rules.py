@@ -96,6 +96,14 @@ def test_fire_submit_without_security_plan_is_a_rule_violation_with_the_article(
                 "message": "未提交信息安全方案，不能提交",
             }
         ],
+        # every failing rule with its own article (a combined refusal names each, not only the first)
+        "failures": [
+            {
+                "code": "TEST-SECURITY-PLAN",
+                "article": "第三十一条第一款",
+                "message": "未提交信息安全方案，不能提交",
+            }
+        ],
     }
     w.refresh_from_db()
     assert (w.state, w.version) == ("draft", 0)

@@ -109,7 +109,11 @@ def test_create_starts_in_the_initial_state_and_opens_the_docket(world):
     assert (e.seq, e.action, e.from_state, e.to_state) == (1, "create", "", "draft")
     assert (e.actor, e.organisation) == (world.yongji.dept_user, world.yongji.department)
     assert e.jurisdiction_id == world.yongji.jurisdiction.pk
-    assert e.payload == {"title": "数据共享平台"}
+    # every field the registration set is in the hash chain, not only the title (Core v2)
+    assert e.payload["title"] == "数据共享平台"
+    assert e.payload["budget"] == "500000.00" or Decimal(e.payload["budget"]) == w.budget
+    assert e.payload["has_security_plan"] is True
+    assert (e.payload["owner"], e.payload["jurisdiction"]) == (w.owner_id, w.jurisdiction_id)
     assert e.prev_hash == docket.GENESIS
     assert docket.recompute(e) == e.hash
 

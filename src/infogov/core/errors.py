@@ -56,13 +56,18 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     def __init__(
-        self, message: str = "该事项已被他人办理或状态已变化，请刷新后重试", *, code: str = "conflict"
+        self,
+        message: str = "该事项已被他人办理或状态已变化，请刷新后重试",
+        *,
+        code: str = "conflict",
+        article: str | None = None,
     ) -> None:
-        super().__init__(message=message, code=code, status=409)
+        super().__init__(message=message, code=code, article=article, status=409)
 
 
 class RuleViolation(DomainError):
-    """A guard rule refused the step; carries the first failing rule's article and all failures."""
+    """Guard rules refused the step: the first failure's code and article, and every failure with its
+    own article (``failures`` in the body; ``details`` keeps the same list for older clients)."""
 
     def __init__(self, failures: list[Any]) -> None:
         first = failures[0]
@@ -73,3 +78,7 @@ class RuleViolation(DomainError):
             status=422,
             details=[f.as_dict() for f in failures],
         )
+        self.failures = [f.as_dict() for f in failures]
+
+    def as_body(self) -> dict[str, Any]:
+        return {**super().as_body(), "failures": self.failures}

@@ -54,6 +54,7 @@ from infogov.core.errors import DomainError, NotFound, NotPermitted
 from infogov.core.models import Case
 from infogov.core.regulation.articles import articles
 from infogov.core.workflow.obligations import todo_for
+from infogov.core.workflow.payloads import field_message
 from infogov.org.choices import OrganisationKind, Role
 from infogov.org.models import Jurisdiction, Membership, Organisation
 
@@ -189,52 +190,6 @@ def _message(status: int, message: str) -> str:
     return message if message and _CJK.search(message) else _STATUS_MESSAGES.get(status, "请求有误")
 
 
-def _field_msg(err: dict[str, Any]) -> str:
-    kind, ctx = err.get("type", ""), err.get("ctx") or {}
-    fixed = {
-        "missing": "为必填项",
-        "int_parsing": "应为整数",
-        "int_type": "应为整数",
-        "int_from_float": "应为整数",
-        "float_parsing": "应为数字",
-        "float_type": "应为数字",
-        "decimal_parsing": "应为数字",
-        "decimal_type": "应为数字",
-        "bool_parsing": "应为 true 或 false",
-        "bool_type": "应为 true 或 false",
-        "string_type": "应为文本",
-        "dict_type": "应为 JSON 对象",
-        "model_type": "应为 JSON 对象",
-        "model_attributes_type": "应为 JSON 对象",
-        "list_type": "应为数组",
-        "datetime_parsing": "应为日期时间（如 2026-01-31T09:00:00+08:00）",
-        "datetime_type": "应为日期时间",
-        "datetime_from_date_parsing": "应为日期时间（如 2026-01-31T09:00:00+08:00）",
-        "date_parsing": "应为日期（如 2026-01-31）",
-        "date_type": "应为日期",
-        "date_from_datetime_parsing": "应为日期",
-        "extra_forbidden": "不是可接受的字段",
-        "json_invalid": "不是有效的 JSON",
-    }
-    if kind in fixed:
-        return fixed[kind]
-    if kind == "string_too_short":
-        return "不能为空" if ctx.get("min_length") == 1 else f"至少 {ctx.get('min_length')} 个字"
-    if kind == "string_too_long":
-        return f"不能超过 {ctx.get('max_length')} 个字"
-    if kind == "greater_than_equal":
-        return f"不能小于 {ctx.get('ge')}"
-    if kind == "greater_than":
-        return f"须大于 {ctx.get('gt')}"
-    if kind == "less_than_equal":
-        return f"不能大于 {ctx.get('le')}"
-    if kind == "less_than":
-        return f"须小于 {ctx.get('lt')}"
-    if kind in {"enum", "literal_error"}:
-        return f"应为以下之一：{ctx.get('expected', '')}"
-    return str(err.get("msg", "无效"))
-
-
 def _field_name(loc: list[Any]) -> str:
     source, rest = (loc[0], list(loc[1:])) if loc else ("", [])
     if source == "body" and len(rest) >= 1:
@@ -248,7 +203,7 @@ def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResp
     details, parts = [], []
     for err in exc.errors:
         loc = list(err.get("loc", ()))
-        field, msg = _field_name(loc), _field_msg(err)
+        field, msg = _field_name(loc), field_message(err)
         details.append({"loc": loc, "field": field, "msg": msg, "type": err.get("type", "")})
         parts.append(f"{field} {msg}")
     message = "请求数据有误：" + "；".join(parts) if parts else "请求数据有误"

@@ -1,45 +1,37 @@
-"""The workflow core: declarations on django-fsm-2, guards that are article-cited rules, one
-transaction per step (lock → guards → state → docket → obligations), explanations for the UI.
+"""The engine under every step: one transaction per step (lock → actor rules → typed payload →
+guards → write → docket event with before/after → duties), and explanations for the UI.
 
-A declaration (``<app>/workflows.py``) reads like the regulation::
+Declarations (Transition, Record, Workflow) are in steps.py; an app never writes its own locking,
+docket or duty code. Under it, django-fsm-2 holds the state field (protected: nothing assigns it
+directly) and its ConcurrentTransitionMixin refuses a save whose state changed since the row was read.
 
-    submit = Transition("submit", source=DRAFT, target=SUBMITTED, label="提交",
-                        by=[acts_for_owner], guards=[has_security_plan], citation="第九条第一款",
-                        opens=[Duty("review", ...)], closes=["revise"])
-    WORKFLOW = Workflow(Project, states=ProjectState, transitions=[submit, ...])
-
-Under it, django-fsm-2 holds the state field (protected: nothing assigns it directly) and its
-ConcurrentTransitionMixin refuses a save whose state changed since the row was read.
-
-A step is a handful of statements (core.rows writes them once per model): the locking SELECT that
-also reads the docket tail, one UPDATE of the changed columns (state and version in its WHERE), the
-docket INSERT, one UPDATE fulfilling obligations, one INSERT opening duties. tests/core/
-test_workflow_cost.py counts them.
+A step is a handful of statements (core.workflow.rows writes them once per model): the locking SELECT
+that also reads the docket tail, one UPDATE of the changed columns (state and version in its WHERE),
+the docket INSERT, one UPDATE fulfilling obligations, one INSERT opening duties.
+tests/core/test_workflow_cost.py counts them.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
-import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
-from django_fsm import transition as fsm_transition
 
 from infogov.core.docket import chain as docket
 from infogov.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
-from infogov.core.models import Case, DocketEvent
-from infogov.core.regulation.articles import Citation
-from infogov.core.workflow import rows
-from infogov.core.workflow.obligations import Duty, duties_open, obligations_fulfil
+from infogov.core.models import Case
+from infogov.core.workflow import payloads, rows
+from infogov.core.workflow.obligations import duties_open, obligations_fulfil
 from infogov.core.workflow.rules import (
+    MEASURES_IN_FORCE,
     Rule,
     RuleContext,
     RuleFailure,
@@ -47,162 +39,19 @@ from infogov.core.workflow.rules import (
     is_actor_code,
     not_audit_admin,
 )
+from infogov.core.workflow.steps import (  # noqa: F401  (re-exported: the declarations' old home)
+    REGISTRY,
+    Option,
+    Record,
+    Step,
+    StepContext,
+    Transition,
+    Workflow,
+    install_all_workflows,
+    workflow_for,
+)
 
-Effect = Callable[[Any, "StepContext"], dict[str, Any] | None]
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    source: str | tuple[str, ...]
-    target: str
-    label: str
-    by: tuple[Rule, ...] = ()
-    guards: tuple[Rule, ...] = ()
-    citation: str = ""
-    opens: tuple[Duty, ...] = ()
-    closes: tuple[str, ...] = ()
-    effects: tuple[Effect, ...] = ()
-    confirm: str = ""  # shown before an irreversible step
-    comment_required: bool = False
-    style: str = "primary"  # primary | danger | secondary
-
-    def __post_init__(self) -> None:
-        if self.citation:
-            Citation.parse(self.citation)
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
-
-
-@dataclass
-class StepContext:
-    user: Any
-    transition: Transition
-    comment: str
-    payload: dict[str, Any]
-    event: DocketEvent | None = None
-
-
-@dataclass
-class Option:
-    """One transition as a user sees it: may they fire it, and if not, why (with articles)."""
-
-    name: str
-    label: str
-    target: str
-    allowed: bool
-    blockers: list[RuleFailure]
-    confirm: str = ""
-    style: str = "primary"
-    comment_required: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "transition": self.name,
-            "label": self.label,
-            "target": self.target,
-            "allowed": self.allowed,
-            "confirm": self.confirm,
-            "blockers": [b.as_dict() for b in self.blockers],
-        }
-
-
-class Workflow:
-    """A case model's declared procedure."""
-
-    def __init__(
-        self,
-        model: type[models.Model],
-        *,
-        states: type[models.TextChoices],
-        transitions: Iterable[Transition],
-        initial: str,
-        title: str = "",
-    ) -> None:
-        self.model = model
-        self.states = states
-        self.initial = initial
-        self.title = title or str(model._meta.verbose_name)
-        self.transitions: dict[str, Transition] = {}
-        for t in transitions:
-            if t.name in self.transitions:
-                raise ValueError(f"{model.__name__}: transition {t.name} declared twice")
-            for s in (*t.sources, t.target):
-                if s not in states.values:
-                    raise ValueError(f"{model.__name__}.{t.name}: unknown state {s!r}")
-            self.transitions[t.name] = t
-        REGISTRY[model] = self
-
-    def install(self) -> None:
-        """Attach each transition to the model as a django-fsm-2 transition method."""
-        field_: Any = self.model._meta.get_field("state")
-        for t in self.transitions.values():
-
-            def method(instance: Any) -> None:  # the state change itself; effects run in fire()
-                return None
-
-            method.__name__ = f"fsm_{t.name}"
-            method.__qualname__ = f"{self.model.__name__}.fsm_{t.name}"
-            decorated = fsm_transition(field=field_, source=list(t.sources), target=t.target)(method)
-            setattr(self.model, f"fsm_{t.name}", decorated)
-        field_._collect_transitions(sender=self.model)
-
-    def label_of(self, state: str) -> str:
-        try:
-            return str(self.states(state).label)
-        except ValueError:
-            return state
-
-    def from_state(self, state: str) -> list[Transition]:
-        return [t for t in self.transitions.values() if state in t.sources]
-
-    def get(self, name: str) -> Transition:
-        try:
-            return self.transitions[name]
-        except KeyError:
-            raise InvalidInput(
-                f"“{self.title}”没有名为 {name} 的办理步骤", code="unknown_transition"
-            ) from None
-
-    def diagram(self) -> str:
-        """A Mermaid state diagram generated from the declaration (for the user guides)."""
-        lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
-        for s in self.states:
-            lines.append(f"    {s.value}: {s.label}")
-        for t in self.transitions.values():
-            cite = f"（{t.citation}）" if t.citation else ""
-            for src in t.sources:
-                lines.append(f"    {src} --> {t.target}: {t.label}{cite}")
-        return "\n".join(lines)
-
-
-REGISTRY: dict[type[models.Model], Workflow] = {}
-
-
-def workflow_for(case_or_model: Any) -> Workflow:
-    model = case_or_model if isinstance(case_or_model, type) else type(case_or_model)
-    try:
-        return REGISTRY[model]
-    except KeyError:
-        raise LookupError(f"no workflow declared for {model.__name__}") from None
-
-
-def install_all_workflows() -> None:
-    """Import every app's workflows module (declaring registers) and attach the transitions."""
-    for config in django_apps.get_app_configs():
-        if config.name.startswith(("infogov.", "tests.")):
-            try:
-                importlib.import_module(f"{config.name}.workflows")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.workflows":
-                    raise
-    for wf in REGISTRY.values():
-        wf.install()
-
-
-# -- explanation and firing ----------------------------------------------------------------------
+# -- explanation ----------------------------------------------------------------------------------
 
 
 class _ExplainContext(RuleContext):
@@ -238,7 +87,7 @@ def _evaluate(rules_: Iterable[Rule], case: Any, ctx: RuleContext, memo: Memo | 
     return failures
 
 
-def _check(t: Transition, case: Any, ctx: RuleContext, memo: Memo | None = None) -> list[RuleFailure]:
+def _check(t: Step, case: Any, ctx: RuleContext, memo: Memo | None = None) -> list[RuleFailure]:
     failures = _evaluate((not_audit_admin, *t.by), case, ctx, memo)
     if failures:  # who may act comes first; guards on the case only matter to those who may act
         return failures
@@ -263,7 +112,7 @@ def reject_nul(**inputs: Any) -> None:
 
 
 def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
-    """For every transition from the case's current state: may `user` fire it, and if not, why.
+    """For every step open in the case's current state: may `user` take it, and if not, why.
 
     A rule that guards several of these transitions (the actor rules, shared guards) is evaluated
     once per call: same case, same user, same day, no payload — the same answer."""
@@ -274,8 +123,20 @@ def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
     for t in wf.from_state(case.state):
         ctx.transition = t.name
         blockers = _check(t, case, ctx, memo)
+        target = t.target if isinstance(t, Transition) else case.state
         options.append(
-            Option(t.name, t.label, t.target, not blockers, blockers, t.confirm, t.style, t.comment_required)
+            Option(
+                t.name,
+                t.label,
+                target,
+                not blockers,
+                blockers,
+                t.confirm,
+                t.style,
+                t.comment_required,
+                changes_state=isinstance(t, Transition),
+                payload=t.payload,
+            )
         )
     return options
 
@@ -356,71 +217,183 @@ def _save(case: Any, fields: frozenset[str] | set[str], *, seen_state: str, seen
     case._update_initial_state()  # what ConcurrentTransitionMixin.save() does after saving
 
 
+# -- values as the docket keeps them ------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """A field value as the docket stores it: dates ISO, money as its decimal text, relations by key."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+_NOT_SNAPSHOT = frozenset({"id", "search_text", "version", "created_at", "updated_at"})
+
+
+def snapshot(obj: models.Model, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The record's own columns (or `names`), by field name, as the docket keeps them."""
+    wanted = set(names) if names is not None else None
+    out = {}
+    for f in obj._meta.concrete_fields:
+        if (wanted is None and f.name in _NOT_SNAPSHOT) or (wanted is not None and f.name not in wanted):
+            continue
+        out[f.name] = jsonable(getattr(obj, f.attname))
+    return out
+
+
+def full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Model validation as a 422 with the fields' messages, never a 500."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        details = [
+            {"field": f, "message": "；".join(str(m) for m in msgs)} for f, msgs in exc.message_dict.items()
+        ]
+        labels = {f.name: str(f.verbose_name) for f in obj._meta.fields}
+        message = (
+            "；".join(f"{labels.get(d['field'], '')}{d['message']}" for d in details) or "填写的内容有误"
+        )
+        raise InvalidInput(message, code="invalid", details=details) from None
+
+
+def _record_link(record_model: type[models.Model], case_model: type[models.Model]) -> str:
+    """The name of the record model's foreign key to the case model."""
+    for f in record_model._meta.concrete_fields:
+        if isinstance(f, models.ForeignKey) and f.related_model is case_model:
+            return f.name
+    raise LookupError(f"{record_model.__name__} has no foreign key to {case_model.__name__}")
+
+
+def _create_declared(t: Record, case: Any, step: StepContext) -> None:
+    """`Record(creates=Model)`: one row of Model from the payload's fields of the same names."""
+    assert t.creates is not None
+    own = {f.name for f in t.creates._meta.concrete_fields}
+    fields = {k: v for k, v in step.payload.items() if k in own}
+    fields[_record_link(t.creates, type(case))] = case
+    for who in ("created_by", "recorded_by"):
+        if who in own and who not in fields:
+            fields[who] = step.user
+    step.create(t.creates, **fields)
+
+
+# -- firing -----------------------------------------------------------------------------------------
+
+
+def _refuse(failures: list[RuleFailure]) -> None:
+    if is_actor_code(failures[0].code):  # who may act: a 403
+        raise NotPermitted(
+            failures[0].message,
+            code=failures[0].code,
+            article=failures[0].citation,
+            details=[f.as_dict() for f in failures],
+        )
+    raise RuleViolation(failures)
+
+
 def fire(
     case: Any,
     name: str,
     *,
     user: Any,
     comment: str = "",
-    payload: dict[str, Any] | None = None,
+    payload: Any = None,
     attachments: Iterable[Any] = (),
     expected_version: int | None = None,
     today: Any = None,
 ) -> Any:
-    """Fire transition `name` on `case` as `user`, atomically. Returns the updated case.
+    """Take step `name` (a Transition or a Record) on `case` as `user`, atomically. Returns the case.
 
-    Raises Conflict when the case changed since the caller read it (another user acted first),
-    NotPermitted/RuleViolation with the article when a rule refuses, InvalidInput on bad input.
+    Raises Conflict when the case changed since the caller read it (another user acted first) or the
+    step is not open in its state (409, with the step's article), NotPermitted/RuleViolation with the
+    article when a rule refuses, InvalidInput on bad input — and then nothing is written.
 
-    One transaction: lock the row (reading the docket tail with it), check the actor and guard
-    rules, run the effects, UPDATE the changed columns (state, version, updated_at and what the
-    effects set; django-fsm-2 adds the state it read to the WHERE), append the docket event, fulfil
-    the closed obligations (one UPDATE) and open the declared duties (one INSERT).
+    One transaction: lock the row (reading the docket tail with it), check the actor rules, validate
+    the payload against the step's schema, check the guards (by the law in force on the act's date),
+    run the effects, UPDATE the changed columns (state, version, updated_at and what the effects set),
+    append the docket event with every change's before and after, fulfil the closed obligations (one
+    UPDATE) and open the declared duties (one INSERT). An act dated before the measures came into
+    force (第三十五条) is recorded as historical: no rule that was not yet in force refuses it and it
+    opens no duty.
     """
     wf = workflow_for(case)
     t = wf.get(name)
-    payload = dict(payload or {})
     comment = (comment or "").strip()
-    reject_nul(comment=comment, payload=payload)
+    reject_nul(comment=comment)
+    if t.payload is None:
+        reject_nul(payload=payload or {})
+    typed, values = payloads.validate(t.payload, payload)
     if t.comment_required and not comment:
         raise InvalidInput(
             f"“{t.label}”须填写意见或理由", code="comment_required", article=t.citation or None
         )
+    act_date = values.get(t.act_date) if t.act_date else None
     seen_version = case.version if expected_version is None else expected_version
     seen_state = case.state
     model: type[models.Model] = type(case)
     try:
         with transaction.atomic():
-            locked, tail = _lock(model, case.pk, related=_STEP_RELATIONS if t.opens or t.effects else ())
+            needs = t.opens or t.effects or (isinstance(t, Record) and t.creates)
+            locked, tail = _lock(model, case.pk, related=_STEP_RELATIONS if needs else ())
             if locked.version != seen_version or locked.state != seen_state:
-                raise Conflict()
-            if locked.state not in t.sources:
+                raise Conflict(article=t.citation or None)
+            if not t.allowed_in(locked.state):
                 raise Conflict(
-                    f"当前状态为“{wf.label_of(locked.state)}”，不能执行“{t.label}”", code="wrong_state"
+                    f"当前状态为“{wf.label_of(locked.state)}”，不能执行“{t.label}”",
+                    code="wrong_state",
+                    article=t.citation or None,
                 )
             ctx = RuleContext(
-                user=user, payload=payload, transition=name, **({"today": today} if today else {})
+                user=user,
+                payload=values,
+                transition=name,
+                input=typed,
+                act_date=act_date,
+                **({"today": today} if today else {}),
             )
             failures = _check(t, locked, ctx)
             if failures:
-                if is_actor_code(failures[0].code):  # who may act: a 403
-                    raise NotPermitted(
-                        failures[0].message,
-                        code=failures[0].code,
-                        article=failures[0].citation,
-                        details=[f.as_dict() for f in failures],
-                    )
-                raise RuleViolation(failures)
-            step = StepContext(user=user, transition=t, comment=comment, payload=payload)
-            changes: dict[str, Any] = {}
+                _refuse(failures)
+            step = StepContext(
+                user=user,
+                step=t,
+                comment=comment,
+                payload=values,
+                input=typed,
+                today=ctx.today,
+                act_date=act_date,
+            )
             before = _column_values(locked) if t.effects else {}
+            if isinstance(t, Record) and t.creates is not None:
+                _create_declared(t, locked, step)
             for effect in t.effects:
-                changes.update(effect(locked, step) or {})
-            from_state = locked.state
-            getattr(locked, f"fsm_{t.name}")()  # django-fsm-2 checks the source and sets the state
-            locked.version = seen_version + 1
+                step.changes.update(effect(locked, step) or {})
             written = {field for (field, attname), v in before.items() if getattr(locked, attname) != v}
-            _save(locked, _always_written(model) | written, seen_state=from_state, seen_version=seen_version)
+            for field, attname in before:  # what the effects set on the case itself: before and after
+                if field in written and field not in step.changes:
+                    step.changes[field] = {
+                        "before": jsonable(before[field, attname]),
+                        "after": jsonable(getattr(locked, attname)),
+                    }
+            from_state = locked.state
+            if isinstance(t, Transition):
+                getattr(locked, f"fsm_{t.name}")()  # django-fsm-2 checks the source and sets the state
+            if not isinstance(t, Record) or t.touch or written:
+                locked.version = seen_version + 1
+                _save(
+                    locked, _always_written(model) | written, seen_state=from_state, seen_version=seen_version
+                )
+            historical = act_date is not None and act_date < MEASURES_IN_FORCE
+            stored = payloads.stored(typed, values) if typed is not None else values
+            if historical:
+                stored = {**stored, "historical": True}
             event = docket.record(
                 locked,
                 actor=user,
@@ -431,23 +404,23 @@ def fire(
                 citation=t.citation,
                 comment=comment,
                 attachments=[{"id": a.pk, "name": a.name, "sha256": a.sha256} for a in attachments],
-                payload=payload,
-                changes=changes,
+                payload=stored,
+                changes=step.changes,
                 tail=tail,
             )
             step.event = event
             obligations_fulfil(case=locked, codes=t.closes, event=event)
-            if t.opens:
-                duties_open(case=locked, duties=t.opens, event=event, today=ctx.today)
+            if t.opens and not historical:
+                duties_open(case=locked, duties=t.opens, event=event, today=act_date or ctx.today)
     except (ConcurrentTransition, TransitionNotAllowed):
-        raise Conflict() from None
+        raise Conflict(article=t.citation or None) from None
     except IntegrityError as exc:
         if _is_docket_seq_clash(exc):  # another step appended to the case's chain first
-            raise Conflict() from None
+            raise Conflict(article=t.citation or None) from None
         raise
     except DatabaseError as exc:  # lock timeout / serialization failure: the other user won
         if "lock" in str(exc).lower() or "serializ" in str(exc).lower() or "busy" in str(exc).lower():
-            raise Conflict() from None
+            raise Conflict(article=t.citation or None) from None
         raise
     return locked
 
@@ -458,7 +431,6 @@ def _is_docket_seq_clash(exc: IntegrityError) -> bool:
 
 
 def _full_clean(case: Any, *, exclude: list[str]) -> None:
-    """Model validation as a 422 with the fields' messages, never a 500."""
     try:
         case.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -546,6 +518,6 @@ def create(model: type[models.Model], *, user: Any, comment: str = "", **fields:
             action_label="创建",
             to_state=wf.initial,
             comment=comment,
-            payload={"title": case.title},
+            payload=snapshot(case),  # every field the registration set is in the hash chain
         )
     return case

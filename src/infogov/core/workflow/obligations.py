@@ -18,6 +18,7 @@ from django.utils import timezone
 from infogov.core.models import DocketEvent, Obligation
 from infogov.core.regulation.articles import Citation
 from infogov.core.workflow import rows
+from infogov.core.workflow.permissions import scope_of
 
 DueRule = dt.timedelta | Callable[[Any, dt.date], dt.date]
 
@@ -132,7 +133,7 @@ def obligations_cancel(*, case: models.Model, codes: tuple[str, ...] | list[str]
 
 def todo_for(user: Any) -> models.QuerySet[Obligation]:
     """我的待办: what the user's organisations owe, open, overdue first then by due date."""
-    org_ids = user.scope.org_ids | user.scope.org_ids_with_role("co_supervisor", "expert")
+    org_ids = scope_of(user).org_ids | scope_of(user).org_ids_with_role("co_supervisor", "expert")
     return (
         Obligation.objects.open()
         .filter(owed_by_id__in=org_ids)

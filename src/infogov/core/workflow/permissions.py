@@ -163,7 +163,7 @@ def _jurisdictions_below(jurisdiction_model: Any, paths: set[str]) -> list[tuple
 
 # Scopes by (user id, scope_key), shared by the requests a process serves: computing one costs two
 # queries (memberships; the jurisdictions below). The key is renewed in the user's row whenever the
-# scope could change (org/signals.py), and the row is read anyway to authenticate the request, so a
+# scope could change (core/org_signals.py), and the row is read anyway to authenticate the request, so a
 # change reaches every process with its next request. Bounded; entries also expire, as a second line
 # for changes made around the ORM (raw SQL, bulk updates).
 _SCOPES: OrderedDict[tuple[int, str], tuple[float, Scope]] = OrderedDict()
@@ -196,8 +196,20 @@ def forget_scopes() -> None:
         _SCOPES.clear()
 
 
+SCOPE_MEMO = "_infogov_scope"  # the user object's own (scope_key, Scope), dropped by core/org_signals.py
+
+
 def scope_of(user: Any) -> Scope:
-    return user.scope if getattr(user, "is_authenticated", False) else Scope.anonymous()
+    """What `user` may see; computed once per user object (and per process, see cached_scope)."""
+    if not getattr(user, "is_authenticated", False):
+        return Scope.anonymous()
+    key = getattr(user, "scope_key", "")
+    memo = getattr(user, SCOPE_MEMO, None)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    scope = cached_scope(user)
+    setattr(user, SCOPE_MEMO, (key, scope))
+    return scope
 
 
 def restrict(queryset: models.QuerySet, user: Any) -> models.QuerySet:

@@ -37,6 +37,13 @@ class RuleContext:
     today: dt.date = field(default_factory=timezone.localdate)
     payload: dict[str, Any] = field(default_factory=dict)
     transition: str = ""
+    input: Any = None  # the step's validated payload model, when it declares one
+    act_date: dt.date | None = None  # the date of the act (第三十五条); None: the day it is taken
+
+    @property
+    def acted_on(self) -> dt.date:
+        """The day whose law applies: the act's date when the step declares one, else today."""
+        return self.act_date or self.today
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ class Rule:
     def evaluate(self, case: Any, ctx: RuleContext) -> RuleFailure | None:
         # only a substantive rule waits for its commencement date; an actor rule refuses an
         # unauthorised user whatever day the context says it is
-        if not self.is_actor and ctx.today < self.effective:
+        if not self.is_actor and ctx.acted_on < self.effective:
             return None
         outcome = self.check(case, ctx)
         if outcome is True or outcome is None:
