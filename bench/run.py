@@ -82,7 +82,7 @@ def setup_django() -> None:
 
 def ensure_data() -> dict[str, Any]:
     """The province's data, generated once: the generator's marker says what the database holds."""
-    from infogov.core import generate
+    from infogov.datagen import runner as generate
 
     cleanup_transitions()  # rows a previous run's transitions scenario may have left
     done = generate.marker()
@@ -878,7 +878,8 @@ def _raw_hash_part(args: tuple[str, int, int]) -> int:
     blocks, the same session settings), and one sha256 per row, nothing else."""
     import psycopg
 
-    from infogov.core.docket.verify import _pg_blocks, _pg_select
+    from infogov.core.docket.verify_base import _pg_select
+    from infogov.core.docket.verify_copy import _pg_blocks
 
     url, lo, hi = args
     sha, hexdigest = hashlib.sha256, type(hashlib.sha256()).hexdigest

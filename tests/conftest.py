@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import settings as hypothesis_settings
 
 from infogov.org.choices import CoSupervision, JurisdictionKind, OrganisationKind, Role
 from infogov.org.models import Jurisdiction, Organisation, User
 
 from .factories import make_user
+
+# Hypothesis profiles. The workflow properties leave the number of examples to the profile and keep their
+# strength in the number of steps each example takes. HYPOTHESIS_PROFILE=deep for a long run; under CI the
+# `ci` profile (the default without a deadline: a shared CI machine's timings are not the code's).
+hypothesis_settings.register_profile("default", max_examples=25, deadline=timedelta(seconds=2))
+hypothesis_settings.register_profile("ci", hypothesis_settings.get_profile("default"), deadline=None)
+hypothesis_settings.register_profile("deep", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
 
 
 @dataclass

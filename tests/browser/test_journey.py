@@ -5,67 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from infogov.core.models import DocketEvent, Obligation
 from infogov.core.workflow import engine as workflow
+from tests.browser.conftest import axe_violations
 from tests.browser.screenshots import DOCS_IMG
 from tests.testapp.models import Widget
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).with_name("axe.min.js")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="浏览器测试需要 /usr/bin/chromium："
-        "apt-get install -y chromium fonts-noto-cjk（或 make system-packages）",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--headless"]
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-            # While Playwright's loop runs, the ORM works on a connection of its own (asgiref's context):
-            # close it here, or PostgreSQL refuses to drop the test database ("accessed by other users").
-            connections.close_all()
-
-
-def serious_violations(page) -> list[dict]:
-    """Run axe-core on the page; the violations of impact serious or critical (WCAG 2.1 A/AA rules)."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-            resultTypes: ["violations"]})"""
-    )
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+pytestmark = [pytest.mark.browser]
 
 
 def test_sign_in_see_todo_open_case_and_approve(live_server, world, browser):
@@ -115,7 +66,7 @@ def test_sign_in_see_todo_open_case_and_approve(live_server, world, browser):
     assert late.reference in rows.nth(0).inner_text()
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_IMG / "home.png"), full_page=True)
-    violations = serious_violations(page)
+    violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False)
 
     # Keyboard users can skip straight to the content.
@@ -128,7 +79,7 @@ def test_sign_in_see_todo_open_case_and_approve(live_server, world, browser):
     assert page.locator("#case-state").inner_text() == "已提交"
     assert page.get_by_role("button", name="批准").is_enabled()
     page.screenshot(path=str(DOCS_IMG / "case.png"), full_page=True)
-    violations = serious_violations(page)
+    violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False)
 
     # Approve: the confirmation dialog is accepted, the page comes back with the new state.
@@ -162,15 +113,15 @@ def test_case_list_filters_through_htmx(live_server, world, browser):
     assert page.locator("#case-table tbody tr").count() == 3
     page.evaluate("window.__notReloaded = true")
     page.get_by_label("搜索").fill("政务云")
-    page.wait_for_function("document.querySelectorAll('#case-table tbody tr').length === 1")
+    expect(page.locator("#case-table tbody tr")).to_have_count(1)  # no string eval under the CSP
     assert "县政务云扩容" in page.locator("#case-table").inner_text()
     assert page.evaluate("window.__notReloaded") is True  # swapped in place, not a full page load
     assert "q=" in page.url  # the filter is in the address bar (bookmarkable)
-    violations = serious_violations(page)
+    violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False)
 
     # The other shell pages pass the same accessibility check.
     for path in ("/regulation/", "/tokens/"):
         page.goto(f"{live_server.url}{path}")
-        violations = serious_violations(page)
+        violations = axe_violations(page)
         assert violations == [], f"{path}: " + json.dumps(violations, ensure_ascii=False)

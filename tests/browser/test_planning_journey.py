@@ -8,75 +8,20 @@ most accessibility-critical pages of the platform (第二十四条)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from infogov.core import demo as core_demo
 from infogov.core.workflow import engine as workflow
 from infogov.org.models import User
 from infogov.planning import demo as plan_demo
 from infogov.planning.models import CommentNotification, PlanScore, PlanVersion, PublicComment
+from tests.browser.conftest import assert_accessible
 from tests.browser.screenshots import DOCS_IMG
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).with_name("axe.min.js")
 PASSWORD = core_demo.DEMO_PASSWORD
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.article(5, 6, 7),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="浏览器测试需要 /usr/bin/chromium："
-        "apt-get install -y chromium fonts-noto-cjk（或 make system-packages）",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--headless"]
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-            # close the ORM's connection of Playwright's loop, or PostgreSQL cannot drop the test database
-            connections.close_all()
-
-
-def serious_violations(page) -> list[dict]:
-    """Run axe-core on the page; the violations of impact serious or critical (WCAG 2.1 A/AA rules)."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-            resultTypes: ["violations"]})"""
-    )
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-
-
-def assert_accessible(page, where: str) -> None:
-    violations = serious_violations(page)
-    assert violations == [], f"{where}: " + json.dumps(violations, ensure_ascii=False)
+pytestmark = [pytest.mark.browser, pytest.mark.article(5, 6, 7)]
 
 
 def sign_in(browser, live_server, username: str):

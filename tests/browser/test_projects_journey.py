@@ -5,48 +5,22 @@ approved the plan. Screenshots for docs/projects.md; axe-core on the new pages (
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from importlib import import_module
 
 import pytest
 from django.apps import apps
-from django.db import connections
 
 from infogov.core.models import DocketEvent
 from infogov.projects import services
 from infogov.projects.models import AnnualConstructionPlan, Project
+from tests.browser.conftest import assert_accessible
 from tests.browser.screenshots import DOCS_IMG
-from tests.browser.test_journey import CHROMIUM, serious_violations
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="浏览器测试需要 /usr/bin/chromium："
-        "apt-get install -y chromium fonts-noto-cjk（或 make system-packages）",
-    ),
-]
+pytestmark = [pytest.mark.browser]
 
 PASSWORD = "demo-pass-123"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--headless"]
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-            connections.close_all()  # see test_journey.py: PostgreSQL must be able to drop the test database
 
 
 @pytest.fixture
@@ -71,11 +45,6 @@ def sign_in(browser, live_server, user):
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
     return page, dialogs
-
-
-def assert_accessible(page, where: str) -> None:
-    violations = serious_violations(page)
-    assert violations == [], f"{where}: " + json.dumps(violations, ensure_ascii=False)
 
 
 def test_register_submit_plan_review_in_the_browser(live_server, world, standards, browser):

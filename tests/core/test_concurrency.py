@@ -20,6 +20,7 @@ from infogov.core.docket import verify as docket_verify
 from infogov.core.errors import Conflict
 from infogov.core.models import DocketEvent, Obligation
 from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.permissions import scope_of
 from tests.conftest import fresh
 from tests.testapp.models import Widget
 from tests.testapp.workflows import WORKFLOW
@@ -66,7 +67,7 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
 def warm(user):
     """A user as a request would load it, with roles and scope read before the race starts."""
     user = fresh(user)
-    _ = user.role_set, user.scope
+    _ = user.role_set, scope_of(user)
     return user
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from infogov.core.regulation import coverage as cov
+from infogov.core.workflow import coverage as cov
 
 THIS = "tests/core/test_coverage.py"
 
@@ -34,7 +34,7 @@ def test_json_lists_all_articles_with_rules_and_tests():
     a4 = by_number[4]
     assert "A4-AUTHORITY" in {r["code"] for r in a4["rules"]}
     assert f"{THIS}::test_json_lists_all_articles_with_rules_and_tests" in a4["tests"]
-    assert "A4-NO-AUDIT-WRITE" in {r["code"] for r in by_number[34]["rules"]}
+    assert "A34-NO-AUDIT-WRITE" in {r["code"] for r in by_number[34]["rules"]}
 
 
 def test_test_only_rules_are_left_out():
@@ -62,24 +62,60 @@ def test_table_output():
     assert len(starts) == 1
 
 
-def test_strict_fails_when_a_duty_article_lacks_rules_or_tests(monkeypatch):
+def _trace(tmp_path, refused_codes) -> str:
+    folder = tmp_path / "trace"
+    folder.mkdir(parents=True)
+    (folder / "gw0.json").write_text(
+        json.dumps({code: {"refused": ["tests/x.py::test_x"], "passed": []} for code in refused_codes})
+    )
+    return str(folder)
+
+
+def test_complete_fails_when_a_duty_article_lacks_rules_or_tests(monkeypatch, tmp_path):
     report = cov.coverage()
     report["articles"][2]["rules"] = []  # 第三条
     monkeypatch.setattr("infogov.core.management.commands.regulation_coverage.coverage", lambda: report)
+    every_rule = [r.code for r in cov.platform_rules()]
     with pytest.raises(CommandError) as excinfo:
-        run("--strict")
+        run("--complete", "--trace", _trace(tmp_path, every_rule))
     assert excinfo.value.returncode == 1
     assert "第三条" in str(excinfo.value)
-    run()  # without --strict the same report exits 0
+    run()  # without --strict or --complete the same report exits 0
 
 
-def test_strict_passes_when_every_duty_article_is_covered(monkeypatch):
+def test_strict_fails_on_a_rule_no_test_makes_refuse(tmp_path):
+    every_rule = [r.code for r in cov.platform_rules()]
+    with pytest.raises(CommandError) as excinfo:
+        run("--strict", "--trace", _trace(tmp_path, every_rule[1:]))
+    assert excinfo.value.returncode == 1
+    assert every_rule[0] in str(excinfo.value) and "没有使之拒绝的测试" in str(excinfo.value)
+
+
+def test_strict_needs_the_rule_trace_of_a_test_run(tmp_path):
+    with pytest.raises(CommandError) as excinfo:
+        run("--strict", "--trace", str(tmp_path / "none"))
+    assert "请先运行测试" in str(excinfo.value)
+
+
+def test_strict_passes_when_every_rule_is_refused_by_a_test(monkeypatch, tmp_path):
     report = cov.coverage()
     for a in report["articles"]:
         a["rules"] = a["rules"] or [{"code": "X", "citation": a["citation"], "summary": "x"}]
         a["tests"] = a["tests"] or ["tests/x.py::test_x"]
     monkeypatch.setattr("infogov.core.management.commands.regulation_coverage.coverage", lambda: report)
-    run("--strict")
+    run("--strict", "--trace", _trace(tmp_path, [r.code for r in cov.platform_rules()]))
+
+
+@pytest.mark.article(13)
+def test_one_article_in_full(tmp_path):
+    out = run("--article", "13", "--trace", _trace(tmp_path, ["A13-1-ACCEPTED"]))
+    assert out.startswith("第十三条（义务条款）")
+    assert "A13-1-ACCEPTED  第十三条第一款  src/infogov/projects/rules.py:" in out
+    assert "拒绝：tests/x.py::test_x" in out
+    assert "依据本条的办理步骤：" in out and "（accept，第十三条第一款）" in out
+    assert "本条产生的法定义务：" in out
+    data = json.loads(run("--article", "13", "--format", "json", "--trace", _trace(tmp_path / "b", [])))
+    assert data["number"] == 13 and data["rules"] and all(r["refused_by"] == [] for r in data["rules"])
 
 
 def test_status_labels():

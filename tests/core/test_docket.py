@@ -14,6 +14,7 @@ from django.utils import timezone
 from infogov.core import tasks
 from infogov.core.docket import chain as docket
 from infogov.core.docket import verify as docket_verify
+from infogov.core.docket import verify_base
 from infogov.core.models import DocketEvent, DocketSeal, DocketSealEntry, Obligation
 from infogov.core.workflow import engine as workflow
 from tests.testapp.models import Widget
@@ -171,7 +172,7 @@ def test_verify_catches_an_edit_that_recomputes_the_hash(world):
     w = widget_with_history(world)
     events = events_of(w)
     target = events[1]
-    fields = {f: getattr(target, f) for f in docket_verify._FIELDS if f != "id"} | {"comment": "补写"}
+    fields = {f: getattr(target, f) for f in verify_base._FIELDS if f != "id"} | {"comment": "补写"}
     fields["id"] = target.pk
     new_hash = docket.recompute(fields)
     lift("core_docketevent")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from infogov.core.docket import chain as docket
 from infogov.core.docket import verify as docket_verify
+from infogov.core.docket import verify_base, verify_copy
 from infogov.core.models import DocketEvent, DocketSeal
 from infogov.core.workflow import engine as workflow
 from tests.core.test_docket import events_of, lift, restore, verify_failure, widget_with_history
@@ -94,16 +95,16 @@ def copy_digests(lo: int, hi: int) -> dict[int, dict[str, str]]:
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
     out: dict[int, dict[str, str]] = {}
-    for block in docket_verify._pg_blocks(pgconn, docket_verify._pg_select(lo, hi)):
+    for block in verify_copy._pg_blocks(pgconn, verify_base._pg_select(lo, hi)):
         lines = block.split(b"\n")
         lines.pop()
-        *_, E, bodies, failed, _ = docket_verify._careful_rows(lines)
+        *_, E, bodies, failed, _ = verify_copy._careful_rows(lines)
         for i, (eid, body) in enumerate(zip(E, bodies, strict=True)):
             out[int(eid)] = {"careful": "" if i in failed else hashlib.sha256(body).hexdigest()}
         for line in lines:  # each row as a block of its own: a plain row next to an escaped one
             # an empty cache: every jsonb text is compacted first
             plain = (
-                docket_verify._plain_rows([line], dict(docket_verify._CANONICAL_SEED))
+                verify_copy._plain_rows([line], dict(verify_base._CANONICAL_SEED))
                 if b"\\" not in line
                 else None
             )
@@ -300,7 +301,7 @@ def test_a_seal_entry_moved_to_another_seal_is_caught(world):
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 3 rows: chains, seals and tampering fall across block boundaries."""
-    monkeypatch.setattr(docket_verify, "COPY_BLOCK_ROWS", 3)
+    monkeypatch.setattr(verify_copy, "COPY_BLOCK_ROWS", 3)
 
 
 @pytest.mark.django_db
@@ -389,10 +390,10 @@ def test_workers_read_the_docket_as_it_was_when_verify_began(world, monkeypatch)
 
 
 def test_uncopy_undoes_every_copy_escape():
-    assert docket_verify._uncopy(b"\\N") is None
-    assert docket_verify._uncopy(b"plain") == b"plain"
-    assert docket_verify._uncopy(b"a\\tb\\nc\\rd\\\\e\\bf\\fg\\vh") == b"a\tb\nc\rd\\e\bf\fg\vh"
-    assert docket_verify._uncopy(b"\\x") == b"x"
+    assert verify_copy._uncopy(b"\\N") is None
+    assert verify_copy._uncopy(b"plain") == b"plain"
+    assert verify_copy._uncopy(b"a\\tb\\nc\\rd\\\\e\\bf\\fg\\vh") == b"a\tb\nc\rd\\e\bf\fg\vh"
+    assert verify_copy._uncopy(b"\\x") == b"x"
 
 
 def test_compact_keeps_every_value():
@@ -402,7 +403,7 @@ def test_compact_keeps_every_value():
         b"{}",
         b'"a string, with: spaces"',
     ]
-    compact = docket_verify._compact(texts)
+    compact = verify_copy._compact(texts)
     assert compact is not None
     assert [json.loads(c) for c in compact] == [json.loads(t) for t in texts]
     assert compact[0] == b'{"a":"x: y, z","b":[1,2.50,{"c":": "}],"d":{}}'

@@ -216,23 +216,25 @@ def test_can_change_owner_side_or_competent_authority(world, cases):
 
 
 def test_scope_facts(world):
-    city = fresh(world.city.authority_user).scope
+    city = scope_of(fresh(world.city.authority_user))
     assert city.authority_jurisdictions == {
         world.city.jurisdiction.pk,
         world.yongji.jurisdiction.pk,
         world.jiaohe.jurisdiction.pk,
     }
-    county = fresh(world.yongji.authority_user).scope
+    county = scope_of(fresh(world.yongji.authority_user))
     assert county.authority_jurisdictions == {world.yongji.jurisdiction.pk}
     assert county.is_authority_for(world.yongji.jurisdiction.pk)
     assert not county.is_authority_for(world.city.jurisdiction.pk)
-    approver = fresh(world.jiaohe.approver).scope
+    approver = scope_of(fresh(world.jiaohe.approver))
     assert approver.government_jurisdictions == {world.jiaohe.jurisdiction.pk}
     assert approver.authority_jurisdictions == frozenset()
-    assert fresh(world.yongji.finance_user).scope.cosupervised_jurisdictions == {world.yongji.jurisdiction.pk}
-    assert fresh(world.expert).scope.is_expert
+    assert scope_of(fresh(world.yongji.finance_user)).cosupervised_jurisdictions == {
+        world.yongji.jurisdiction.pk
+    }
+    assert scope_of(fresh(world.expert)).is_expert
     for admin in (world.sys_admin, world.sec_admin, world.audit_admin):
-        s = fresh(admin).scope
+        s = scope_of(fresh(admin))
         assert s.org_ids == frozenset() and not s.authority_jurisdictions and not s.is_expert
 
 

@@ -426,6 +426,7 @@ def _set_replay(pair: Pair, paused: bool) -> None:
             time.sleep(0.02)
 
 
+@pytest.mark.slow  # starts a streaming standby cluster
 @pytest.mark.postgres
 def test_streaming_replica_serves_reads_primary_takes_writes_and_users_read_their_own_writes(routed):
     pair, alias = routed

@@ -192,11 +192,11 @@ def test_audit_admin_is_blocked_by_no_audit_write(world):
     w = new_widget(world.yongji)
     submit = option(workflow.explain(w, world.audit_admin), "submit")
     assert submit.allowed is False
-    assert (submit.blockers[0].code, submit.blockers[0].citation) == ("A4-NO-AUDIT-WRITE", "第三十四条")
+    assert (submit.blockers[0].code, submit.blockers[0].citation) == ("A34-NO-AUDIT-WRITE", "第三十四条")
     with pytest.raises(NotPermitted) as exc:
         workflow.fire(w, "submit", user=world.audit_admin)
     assert exc.value.status == 403
-    assert exc.value.code == "A4-NO-AUDIT-WRITE"
+    assert exc.value.code == "A34-NO-AUDIT-WRITE"
     assert exc.value.article == "第三十四条"
     assert "第三十四条" in str(exc.value)
 
@@ -210,7 +210,7 @@ def test_audit_admin_role_blocks_even_a_user_who_also_works_for_the_owner(world)
     auditor = fresh(world.audit_admin)
     w = new_widget(world.yongji)
     submit = option(workflow.explain(w, auditor), "submit")
-    assert [b.code for b in submit.blockers] == ["A4-NO-AUDIT-WRITE"]
+    assert [b.code for b in submit.blockers] == ["A34-NO-AUDIT-WRITE"]
     with pytest.raises(NotPermitted) as exc:
         workflow.fire(w, "submit", user=auditor)
     assert exc.value.article == "第三十四条"
@@ -340,7 +340,7 @@ def test_rule_registry_refuses_a_second_rule_with_the_same_code(monkeypatch):
 def test_an_anonymous_user_may_do_nothing_and_gets_a_403_not_a_crash(world, nobody):
     w = submitted(world.yongji)
     options = workflow.explain(w, nobody)
-    assert {o.name for o in options} == {"approve", "reject"}
+    assert {o.name for o in options} == {"approve", "reject", "inspect"}
     assert all(not o.allowed and o.blockers[0].code == "A4-AUTHORITY" for o in options)
     with pytest.raises(NotPermitted) as exc:
         workflow.fire(w, "approve", user=nobody)
@@ -371,7 +371,7 @@ def test_article_4_actor_rules_refuse_an_unauthorised_user_before_any_effective_
         assert (exc.value.status, exc.value.article) == (403, "第四条第二款")
     with pytest.raises(NotPermitted) as exc:  # 三员分立 holds on any day too
         workflow.fire(new_widget(world.yongji), "submit", user=world.audit_admin, today=before)
-    assert exc.value.code == "A4-NO-AUDIT-WRITE"
+    assert exc.value.code == "A34-NO-AUDIT-WRITE"
     w.refresh_from_db()
     assert (w.state, w.version) == ("submitted", 1)
     # the substantive budget guard (effective 2015-01-01) does not apply yet on that day
@@ -385,26 +385,35 @@ def test_article_4_actor_rules_refuse_an_unauthorised_user_before_any_effective_
 def test_article_4_every_registered_actor_rule_is_judged_on_any_day():
     actor_rules = [r for r in core_rules.REGISTRY.values() if r.is_actor]
     codes = {r.code for r in actor_rules}
-    assert {"A4-AUTHORITY", "A4-OWNER", "A4-GOVERNMENT", "A4-P9-GOVERNMENT", "A4-NO-AUDIT-WRITE"} <= codes
-    assert any(c.startswith("ROLE-") for c in codes)  # planning's article-specific actor rules
+    assert {"A4-AUTHORITY", "A4-OWNER", "A4-GOVERNMENT", "A9-1-GOVERNMENT", "A34-NO-AUDIT-WRITE"} <= codes
+    assert {"A5-1-APPROVER", "A7-CITY-AUTHORITY"} <= codes  # planning's article-specific actor rules
     long_ago = RuleContext(today=dt.date(1990, 1, 1))
     for r in actor_rules:
         refusing = dataclasses.replace(r, check=lambda case, ctx: False)
-        assert refusing.evaluate(None, long_ago) == RuleFailure(r.code, r.citation, r.message), r.code
-    substantive = dataclasses.replace(core_rules.REGISTRY["P13-ACCEPTED"], check=lambda case, ctx: False)
+        assert refusing.evaluate(None, long_ago) == RuleFailure(r.code, r.citation, r.message, actor=True), (
+            r.code
+        )
+    substantive = dataclasses.replace(core_rules.REGISTRY["A13-1-ACCEPTED"], check=lambda case, ctx: False)
     assert substantive.evaluate(None, long_ago) is None
 
 
 @pytest.mark.article(4)
 def test_article_4_an_actor_rule_cannot_be_given_a_commencement_date(monkeypatch):
     monkeypatch.setattr(core_rules, "REGISTRY", dict(core_rules.REGISTRY))
-    for code in ("A4-TEST-LATER", "ROLE-TEST-LATER"):
+    for code, actor in (("A4-TEST-LATER", None), ("A9-1-TEST-LATER", True)):
         with pytest.raises(ValueError):
-            core_rules.rule(code, citation="第四条第一款", message="x", effective="2031-07-01")(
+            core_rules.rule(code, citation="第四条第一款", message="x", effective="2031-07-01", actor=actor)(
                 lambda case, ctx: True
             )
         with pytest.raises(ValueError):
-            Rule(code, "第四条第一款", "x", check=lambda case, ctx: True, effective=dt.date(2031, 7, 1))
+            Rule(
+                code,
+                "第四条第一款",
+                "x",
+                check=lambda case, ctx: True,
+                effective=dt.date(2031, 7, 1),
+                actor=actor,
+            )
         assert code not in core_rules.REGISTRY
 
 

@@ -7,9 +7,12 @@ from django.apps import apps
 from django.core.management import call_command
 
 from infogov.core.demo import DEMO_PASSWORD, demo_logins
+from infogov.core.workflow.permissions import scope_of
 from infogov.org.choices import ADMIN_ROLES, CoSupervision, JurisdictionKind, OrganisationKind, Role
 from infogov.org.models import Jurisdiction, Membership, Organisation, User
 from infogov.org.selectors import authority_of, city, government_of
+
+pytestmark = pytest.mark.slow  # seeds the whole demo city: the slowest setup of the suite
 
 
 def seed() -> str:
@@ -84,8 +87,8 @@ def test_demo_logins_work_with_their_roles(seeded, client):
         assert roles == {login["role"]}
     assert client.login(username="authority", password=DEMO_PASSWORD)
     authority = User.objects.get(username="authority")
-    assert authority.scope.is_authority_for(city().pk)
-    assert not User.objects.get(username="yongji_authority").scope.is_authority_for(city().pk)
+    assert scope_of(authority).is_authority_for(city().pk)
+    assert not scope_of(User.objects.get(username="yongji_authority")).is_authority_for(city().pk)
 
 
 def test_the_three_administrators_are_staff_not_superusers(seeded):

@@ -22,7 +22,8 @@ from infogov.core.docket import verify as docket_verify
 from infogov.core.errors import Conflict
 from infogov.core.models import DocketEvent, Obligation
 from infogov.core.workflow import engine as workflow
-from infogov.core.workflow.rules import Rule, RuleContext
+from infogov.core.workflow.permissions import scope_of
+from infogov.core.workflow.rules import NO_INPUT_YET, Rule, RuleContext
 from tests.conftest import fresh
 from tests.testapp.models import Widget
 from tests.testapp.workflows import WORKFLOW
@@ -45,7 +46,7 @@ def new_widget(land, **fields) -> Widget:
 def warm(user):
     """The user as a request holds it: roles and scope already read (by the permission check)."""
     user = fresh(user)
-    _ = user.role_set, user.scope, user.display_name
+    _ = user.role_set, scope_of(user), user.display_name
     return user
 
 
@@ -249,7 +250,7 @@ def test_explain_evaluates_a_rule_shared_by_transitions_once(world, monkeypatch)
 
     def check(case, ctx):
         calls.append(case.pk)
-        return ctx.user.scope.is_authority_for(case.jurisdiction_id)
+        return scope_of(ctx.user).is_authority_for(case.jurisdiction_id)
 
     counted = Rule("A4-TEST-COUNTED", "第九条第二款", "不是本辖区主管部门", check)
 
@@ -257,7 +258,7 @@ def test_explain_evaluates_a_rule_shared_by_transitions_once(world, monkeypatch)
         t = WORKFLOW.transitions[name]
         monkeypatch.setitem(WORKFLOW.transitions, name, dataclasses.replace(t, by=(counted,)))
     w = workflow.fire(new_widget(world.yongji), "submit", user=world.yongji.dept_user)
-    options = workflow.explain(w, warm(world.jiaohe.authority_user))
+    options = [o for o in workflow.explain(w, warm(world.jiaohe.authority_user)) if o.changes_state]
     assert [(o.name, o.allowed, [b.code for b in o.blockers]) for o in options] == [
         ("approve", False, ["A4-TEST-COUNTED"]),
         ("reject", False, ["A4-TEST-COUNTED"]),
@@ -276,7 +277,7 @@ def test_explain_evaluates_a_rule_that_reads_the_transition_for_each(world, monk
         monkeypatch.setitem(WORKFLOW.transitions, name, dataclasses.replace(t, guards=(only_approve,)))
     w = workflow.fire(new_widget(world.yongji), "submit", user=world.yongji.dept_user)
     options = {o.name: o.allowed for o in workflow.explain(w, warm(world.yongji.authority_user))}
-    assert options == {"approve": True, "reject": False}
+    assert options == {"approve": True, "reject": False, "inspect": True}
 
 
 def test_explain_answers_what_fire_would(world):
@@ -285,6 +286,7 @@ def test_explain_answers_what_fire_would(world):
     for user in (world.yongji.authority_user, world.jiaohe.authority_user, world.audit_admin, world.expert):
         user = warm(user)
         for option in workflow.explain(w, user):
-            t = WORKFLOW.transitions[option.name]
-            alone = workflow._check(t, w, RuleContext(user=user, transition=t.name))
+            t = WORKFLOW.get(option.name)
+            ctx = RuleContext(user=user, transition=t.name, input=NO_INPUT_YET)
+            alone = workflow._check(t, w, ctx)
             assert option.blockers == alone, (user.username, option.name)

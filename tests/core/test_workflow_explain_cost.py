@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from infogov.core.workflow import engine as workflow
+from infogov.core.workflow.permissions import scope_of
 from infogov.core.workflow.rules import Rule, RuleContext
 from infogov.projects import services
 from infogov.projects.models import AnnualConstructionPlan, Project
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def warm(user):
     user = fresh(user)
-    _ = user.role_set, user.scope
+    _ = user.role_set, scope_of(user)
     return user
 
 

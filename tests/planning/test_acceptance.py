@@ -127,66 +127,66 @@ def _insider(pw) -> PlanVersion:
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     # 发布征求意见
     ("open_consultation", "A4-OWNER"): lambda pw: (draft(pw, "city"), pw.world.city.dept_user, _window(10)),
-    ("open_consultation", "P5-1-BASIS"): lambda pw: _owner(
+    ("open_consultation", "A5-1-BASIS"): lambda pw: _owner(
         pw, without_basis(draft(pw, "city")), **_window(10)
     ),
-    ("open_consultation", "P5-2-BASIS"): lambda pw: _owner(
+    ("open_consultation", "A5-2-BASIS"): lambda pw: _owner(
         pw, without_basis(draft(pw, "local")), **_window(10)
     ),
-    ("open_consultation", "P5-3-BASIS"): lambda pw: _owner(
+    ("open_consultation", "A5-3-BASIS"): lambda pw: _owner(
         pw, without_basis(draft(pw, "special")), **_window(10)
     ),
-    ("open_consultation", "P6-1-CONTENT"): lambda pw: _owner(pw, _no_tasks(pw), **_window(10)),
-    ("open_consultation", "P6-2-REASON"): lambda pw: _owner(
+    ("open_consultation", "A6-1-CONTENT"): lambda pw: _owner(pw, _no_tasks(pw), **_window(10)),
+    ("open_consultation", "A6-2-REASON"): lambda pw: _owner(
         pw, reason_dropped(change_draft(pw)), **_window(10)
     ),
-    ("open_consultation", "P6-1-WINDOW"): lambda pw: _owner(pw, draft(pw, "city"), **_window(3)),
+    ("open_consultation", "A6-1-WINDOW"): lambda pw: _owner(pw, draft(pw, "city"), **_window(3)),
     # 结束征求意见
-    ("close_consultation", "P6-1-WINDOW-ENDED"): lambda pw: _owner(pw, consulting(pw, "city")),
+    ("close_consultation", "A6-1-WINDOW-ENDED"): lambda pw: _owner(pw, consulting(pw, "city")),
     # 报请批准
-    ("submit", "P5-1-BASIS"): lambda pw: _owner(
+    ("submit", "A5-1-BASIS"): lambda pw: _owner(
         pw, v := without_basis(reviewed(pw, "city")), **_after(pw, v)
     ),
-    ("submit", "P5-2-BASIS"): lambda pw: _owner(
+    ("submit", "A5-2-BASIS"): lambda pw: _owner(
         pw, v := without_basis(reviewed(pw, "local")), **_after(pw, v)
     ),
-    ("submit", "P5-3-BASIS"): lambda pw: _owner(
+    ("submit", "A5-3-BASIS"): lambda pw: _owner(
         pw, v := without_basis(reviewed(pw, "special")), **_after(pw, v)
     ),
-    ("submit", "P6-2-REASON"): lambda pw: _owner(pw, v := _change_in_review(pw), **_after(pw, v)),
-    ("submit", "P6-1-CONSULTED"): lambda pw: _owner(pw, v := _unanswered(pw), **_after(pw, v)),
-    ("submit", "P6-1-EXPERT-COUNT"): lambda pw: _owner(
+    ("submit", "A6-2-REASON"): lambda pw: _owner(pw, v := _change_in_review(pw), **_after(pw, v)),
+    ("submit", "A6-1-CONSULTED"): lambda pw: _owner(pw, v := _unanswered(pw), **_after(pw, v)),
+    ("submit", "A6-1-EXPERT-COUNT"): lambda pw: _owner(
         pw, v := reviewed(pw, "city", ("pass", "pass")), **_after(pw, v)
     ),
-    ("submit", "P6-1-EXPERT-INDEPENDENT"): lambda pw: _owner(pw, v := _insider(pw), **_after(pw, v)),
-    ("submit", "P6-1-EXPERT-MAJORITY"): lambda pw: _owner(
+    ("submit", "A6-1-EXPERT-INDEPENDENT"): lambda pw: _owner(pw, v := _insider(pw), **_after(pw, v)),
+    ("submit", "A6-1-EXPERT-MAJORITY"): lambda pw: _owner(
         pw, v := reviewed(pw, "city", ("pass", "fail", "fail")), **_after(pw, v)
     ),
     # 批准 / 退回
-    ("approve", "P5-3-SIGNOFF"): lambda pw: _owner(pw, submitted(pw, "special"), payload={"document": "x"}),
-    ("approve", "ROLE-P5-1-APPROVER"): lambda pw: (submitted(pw, "city"), pw.world.yongji.approver, {}),
-    ("approve", "ROLE-P5-2-APPROVER"): lambda pw: (submitted(pw, "local"), pw.world.city.approver, {}),
-    ("approve", "ROLE-P5-3-APPROVER"): lambda pw: (
+    ("approve", "A5-3-SIGNOFF"): lambda pw: _owner(pw, submitted(pw, "special"), payload={"document": "x"}),
+    ("approve", "A5-1-APPROVER"): lambda pw: (submitted(pw, "city"), pw.world.yongji.approver, {}),
+    ("approve", "A5-2-APPROVER"): lambda pw: (submitted(pw, "local"), pw.world.city.approver, {}),
+    ("approve", "A5-3-APPROVER"): lambda pw: (
         submitted(pw, "special"),
         pw.world.city.approver,
         {"payload": {"leader_signoff": "局长签发"}},
     ),
-    ("return", "ROLE-P5-1-APPROVER"): lambda pw: (submitted(pw, "city"), pw.world.city.leader, {}),
-    ("return", "ROLE-P5-2-APPROVER"): lambda pw: (submitted(pw, "local"), pw.world.jiaohe.approver, {}),
-    ("return", "ROLE-P5-3-APPROVER"): lambda pw: (submitted(pw, "special"), pw.world.yongji.dept_user, {}),
+    ("return", "A5-1-APPROVER"): lambda pw: (submitted(pw, "city"), pw.world.city.leader, {}),
+    ("return", "A5-2-APPROVER"): lambda pw: (submitted(pw, "local"), pw.world.jiaohe.approver, {}),
+    ("return", "A5-3-APPROVER"): lambda pw: (submitted(pw, "special"), pw.world.yongji.dept_user, {}),
     # 公布
-    ("publish", "P5-3-NOT-PUBLISHED"): lambda pw: _owner(pw, approved(pw, "special")),
+    ("publish", "A5-3-NOT-PUBLISHED"): lambda pw: _owner(pw, approved(pw, "special")),
     # 备案
-    ("file", "P5-1-NO-FILING"): lambda pw: (approved(pw, "city"), pw.world.city.authority_user, {}),
-    ("file", "P5-2-PUBLISH-FIRST"): lambda pw: (approved(pw, "local"), pw.world.city.authority_user, {}),
-    ("file", "ROLE-P5-2-FILING"): lambda pw: (published(pw, "local"), pw.world.yongji.authority_user, {}),
-    ("file", "ROLE-P5-3-FILING"): lambda pw: (approved(pw, "special"), pw.world.yongji.authority_user, {}),
+    ("file", "A5-1-NO-FILING"): lambda pw: (approved(pw, "city"), pw.world.city.authority_user, {}),
+    ("file", "A5-2-PUBLISH-FIRST"): lambda pw: (approved(pw, "local"), pw.world.city.authority_user, {}),
+    ("file", "A5-2-FILING"): lambda pw: (published(pw, "local"), pw.world.yongji.authority_user, {}),
+    ("file", "A5-3-FILING"): lambda pw: (approved(pw, "special"), pw.world.yongji.authority_user, {}),
     # 施行
-    ("enact", "P5-1-PUBLISHED"): lambda pw: _owner(pw, approved(pw, "city")),
-    ("enact", "P5-2-FILED"): lambda pw: _owner(pw, published(pw, "local")),
-    ("enact", "P5-3-FILED"): lambda pw: _owner(pw, approved(pw, "special")),
+    ("enact", "A5-1-PUBLISHED"): lambda pw: _owner(pw, approved(pw, "city")),
+    ("enact", "A5-2-FILED"): lambda pw: _owner(pw, published(pw, "local")),
+    ("enact", "A5-3-FILED"): lambda pw: _owner(pw, approved(pw, "special")),
     # 替代
-    ("supersede", "ROLE-P6-2-SUPERSEDE"): lambda pw: _owner(pw, pw.city_plan_in_force()),
+    ("supersede", "A6-2-SUPERSEDE"): lambda pw: _owner(pw, pw.city_plan_in_force()),
 }
 
 
@@ -195,7 +195,7 @@ def test_every_guard_and_actor_rule_of_the_procedure_has_a_refusal_scenario():
     expected = set()
     for t in WORKFLOW.transitions.values():
         expected |= {(t.name, r.code) for r in t.guards}
-        expected |= {(t.name, r.code) for r in t.by if r.code.startswith("ROLE-P")}
+        expected |= {(t.name, r.code) for r in t.by if r.is_actor and not r.code.startswith("A4-")}
     assert expected <= set(SCENARIOS), sorted(expected - set(SCENARIOS))
 
 
@@ -205,7 +205,7 @@ def test_each_guard_refuses_its_step_citing_the_article(pw, transition, code):
     v = PlanVersion.objects.get(pk=v.pk)
     before = (v.state, v.version)
     kwargs.setdefault("comment", "理由")
-    expected = NotPermitted if code.startswith(("ROLE", "A4-")) else RuleViolation
+    expected = NotPermitted if REGISTRY[code].is_actor else RuleViolation
     with pytest.raises(expected) as exc:
         wf.fire(v, transition, user=user, **kwargs)
     rule = REGISTRY[code]
@@ -286,7 +286,7 @@ def test_three_levels_walk_the_procedure_and_a_local_change_reruns_it(pw):
     assert district.state == PlanState.IN_FORCE
     with pytest.raises(RuleViolation) as exc:
         wf.fire(new, "enact", user=owner)
-    assert (exc.value.code, exc.value.article) == ("P5-2-FILED", "第五条第二款")
+    assert (exc.value.code, exc.value.article) == ("A5-2-FILED", "第五条第二款")
     new = wf.fire(new, "file", user=w.city.authority_user, payload={"filing_number": "备-2027-002"})
     district.refresh_from_db()
     assert district.state == PlanState.IN_FORCE  # filed, still not in force: no gap, no overlap
@@ -310,8 +310,8 @@ def test_a_refused_step_is_a_4xx_with_the_article_through_the_api(pw):
     c.force_login(pw.owner_user(v))
     r = c.post(f"/api/plans/{v.pk}/transitions/enact", {}, content_type="application/json")
     assert r.status_code == 422
-    assert r.json()["code"] == "P5-2-FILED" and r.json()["article"] == "第五条第二款"
-    r = c.post(f"/api/plans/{v.pk}/transitions/file", {}, content_type="application/json")
+    assert r.json()["code"] == "A5-2-FILED" and r.json()["article"] == "第五条第二款"
+    r = c.post(f"/api/plans/{v.pk}/transitions/file", {"payload": {}}, content_type="application/json")
     assert r.status_code == 403 and r.json()["article"] == "第五条第二款"
 
 

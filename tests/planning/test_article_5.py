@@ -52,7 +52,7 @@ def test_local_plan_cannot_take_effect_without_filing(pw):
     v = wf.fire(v, "publish", user=pw.owner_user(v))
     with pytest.raises(RuleViolation) as exc:
         wf.fire(v, "enact", user=pw.owner_user(v))
-    assert _refusal(exc) == ("P5-2-FILED", "第五条第二款")
+    assert _refusal(exc) == ("A5-2-FILED", "第五条第二款")
     assert "备案" in exc.value.message
 
 
@@ -62,7 +62,7 @@ def test_local_plan_is_published_before_it_is_filed(pw):
     v = pw.approve(pw.submit(pw.review(pw.close_consultation(pw.open_consultation(v)))))
     with pytest.raises(RuleViolation) as exc:
         wf.fire(v, "file", user=pw.world.city.authority_user)
-    assert _refusal(exc) == ("P5-2-PUBLISH-FIRST", "第五条第二款")
+    assert _refusal(exc) == ("A5-2-PUBLISH-FIRST", "第五条第二款")
 
 
 def test_special_plan_needs_filing_and_is_not_published(pw):
@@ -71,11 +71,11 @@ def test_special_plan_needs_filing_and_is_not_published(pw):
     v = pw.approve(pw.submit(pw.review(pw.close_consultation(pw.open_consultation(v)))))
     with pytest.raises(RuleViolation) as exc:
         wf.fire(v, "publish", user=pw.owner_user(v))
-    assert _refusal(exc) == ("P5-3-NOT-PUBLISHED", "第五条第三款")
+    assert _refusal(exc) == ("A5-3-NOT-PUBLISHED", "第五条第三款")
     # a county authority cannot receive a city department's filing
     with pytest.raises(NotPermitted) as exc:
         wf.fire(v, "file", user=pw.world.yongji.authority_user)
-    assert _refusal(exc) == ("ROLE-P5-3-FILING", "第五条第三款")
+    assert _refusal(exc) == ("A5-3-FILING", "第五条第三款")
 
 
 def test_city_plan_is_not_filed_and_takes_effect_only_when_published(pw):
@@ -83,7 +83,7 @@ def test_city_plan_is_not_filed_and_takes_effect_only_when_published(pw):
     v = pw.approve(pw.submit(pw.review(pw.close_consultation(pw.open_consultation(v)))))
     with pytest.raises(RuleViolation) as exc:
         wf.fire(v, "file", user=pw.world.city.authority_user)
-    assert _refusal(exc) == ("P5-1-NO-FILING", "第五条第一款")
+    assert _refusal(exc) == ("A5-1-NO-FILING", "第五条第一款")
     assert not any(o.allowed for o in wf.explain(v, pw.owner_user(v)) if o.name == "enact")
 
 
@@ -95,7 +95,7 @@ def test_the_right_body_approves(pw):
     for wrong in (w.city.approver, w.jiaohe.approver, w.yongji.authority_user, w.yongji.leader):
         with pytest.raises(NotPermitted) as exc:
             wf.fire(v, "approve", user=wrong)
-        assert _refusal(exc) == ("ROLE-P5-2-APPROVER", "第五条第二款")
+        assert _refusal(exc) == ("A5-2-APPROVER", "第五条第二款")
     assert wf.fire(v, "approve", user=w.yongji.approver).state == PlanState.APPROVED
 
 
@@ -104,7 +104,7 @@ def test_city_plan_approved_only_by_city_government(pw):
     v = pw.submit(pw.review(pw.close_consultation(pw.open_consultation(pw.draft(PlanLevel.CITY)))))
     with pytest.raises(NotPermitted) as exc:
         wf.fire(v, "approve", user=w.city.leader)
-    assert _refusal(exc) == ("ROLE-P5-1-APPROVER", "第五条第一款")
+    assert _refusal(exc) == ("A5-1-APPROVER", "第五条第一款")
 
 
 def test_department_special_plan_needs_leader_signoff(pw):
@@ -113,10 +113,10 @@ def test_department_special_plan_needs_leader_signoff(pw):
     v = pw.submit(pw.review(pw.close_consultation(pw.open_consultation(v))))
     with pytest.raises(RuleViolation) as exc:
         wf.fire(v, "approve", user=pw.owner_user(v), payload={"document": "x"})
-    assert _refusal(exc) == ("P5-3-SIGNOFF", "第五条第三款")
+    assert _refusal(exc) == ("A5-3-SIGNOFF", "第五条第三款")
     with pytest.raises(NotPermitted) as exc:
         wf.fire(v, "approve", user=pw.world.city.approver, payload={"leader_signoff": "x"})
-    assert _refusal(exc) == ("ROLE-P5-3-APPROVER", "第五条第三款")
+    assert _refusal(exc) == ("A5-3-APPROVER", "第五条第三款")
 
 
 def test_plans_rest_on_the_plan_above(pw):
@@ -124,7 +124,7 @@ def test_plans_rest_on_the_plan_above(pw):
     # no city plan in force yet: a local plan has nothing to rest on
     with pytest.raises(RuleViolation) as exc:
         pw.draft(PlanLevel.LOCAL, w.yongji)
-    assert _refusal(exc) == ("P5-2-BASIS", "第五条第二款")
+    assert _refusal(exc) == ("A5-2-BASIS", "第五条第二款")
     with pytest.raises(RuleViolation) as exc:
         services.plan_create(
             user=w.city.authority_user,
@@ -135,12 +135,12 @@ def test_plans_rest_on_the_plan_above(pw):
             period_start=2026,
             period_end=2030,
         )
-    assert _refusal(exc) == ("P5-1-BASIS", "第五条第一款")
+    assert _refusal(exc) == ("A5-1-BASIS", "第五条第一款")
     pw.city_plan_in_force()
     # a county department's special plan rests on its county's plan, which is not in force yet
     with pytest.raises(RuleViolation) as exc:
         pw.draft(PlanLevel.SPECIAL, w.yongji)
-    assert _refusal(exc) == ("P5-3-BASIS", "第五条第三款")
+    assert _refusal(exc) == ("A5-3-BASIS", "第五条第三款")
 
 
 def test_levels_are_owned_by_the_right_organisation(pw):
@@ -156,7 +156,7 @@ def test_levels_are_owned_by_the_right_organisation(pw):
             period_end=2030,
             parent_reference="省规划",
         )
-    assert _refusal(exc) == ("P5-1-OWNER", "第五条第一款")
+    assert _refusal(exc) == ("A5-1-OWNER", "第五条第一款")
     pw.city_plan_in_force()
     with pytest.raises(RuleViolation) as exc:
         services.plan_create(
@@ -168,7 +168,7 @@ def test_levels_are_owned_by_the_right_organisation(pw):
             period_start=2026,
             period_end=2030,
         )
-    assert _refusal(exc) == ("P5-2-OWNER", "第五条第二款")
+    assert _refusal(exc) == ("A5-2-OWNER", "第五条第二款")
     with pytest.raises(NotPermitted):  # not on behalf of another organisation
         services.plan_create(
             user=w.jiaohe.authority_user,
@@ -235,4 +235,22 @@ def test_local_plan_is_filed_only_with_the_city_authority(pw):
     v = wf.fire(v, "publish", user=pw.owner_user(v))
     with pytest.raises(NotPermitted) as exc:
         wf.fire(v, "file", user=pw.world.yongji.authority_user)
-    assert _refusal(exc) == ("ROLE-P5-2-FILING", "第五条第二款")
+    assert _refusal(exc) == ("A5-2-FILING", "第五条第二款")
+
+
+def test_a_special_plan_is_drawn_up_for_its_departments_own_area(pw):
+    """第五条第三款: a department draws up the special plan of its own system in its own area — a 永吉县
+    department cannot register a special plan for the whole city."""
+    w = pw.world
+    pw.city_plan_in_force()
+    with pytest.raises(RuleViolation) as exc:
+        services.plan_create(
+            user=w.yongji.dept_user,
+            level=PlanLevel.SPECIAL,
+            title="全市卫生健康信息化专项规划",
+            jurisdiction=w.city.jurisdiction,
+            owner=w.yongji.department,
+            period_start=2026,
+            period_end=2030,
+        )
+    assert _refusal(exc) == ("A5-3-OWNER", "第五条第三款")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from infogov.core.errors import InvalidInput, NotPermitted, RuleViolation
+from infogov.core.errors import NotPermitted, RuleViolation
 from infogov.core.models import Obligation
 from infogov.core.workflow.obligations import todo_for
 from infogov.planning import assessment, services
@@ -19,6 +19,7 @@ from infogov.planning.models import Inspection, PlanScore
 from tests.conftest import fresh
 
 pytestmark = [pytest.mark.django_db, pytest.mark.article(7)]
+CENT = Decimal("0.01")
 
 
 @pytest.fixture
@@ -68,8 +69,9 @@ def test_overdue_report_shows_overdue_and_a_report_fulfils_it(pw, supervised):
     ob.refresh_from_db()
     assert not ob.is_open and ob.fulfilled_by.action == "execution_report"
     assert report.progress.count() == len(tasks)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(RuleViolation) as exc:
         services.execution_report_submit(version=local, user=w.yongji.authority_user, year=2026, progress=[])
+    assert (exc.value.code, exc.value.article) == ("A7-REPORT-ONCE", "第七条")
 
 
 def test_only_the_owner_reports_and_only_on_supervised_plans(pw, supervised):
@@ -97,7 +99,11 @@ def test_inspection_scoring_and_assessment_export(pw, supervised):
         user=w.yongji.authority_user,
         year=2026,
         progress=[
-            {"task_id": t.pk, "actual_value": str(t.target_value * Decimal("0.4"))} for t in local.tasks.all()
+            {
+                "task_id": t.pk,
+                "actual_value": str((t.target_value * Decimal("0.4")).quantize(Decimal("0.01"))),
+            }
+            for t in local.tasks.all()
         ],
     )
     inspection = Inspection.objects.get(version=local, year=2026)

@@ -254,7 +254,7 @@ def test_each_role_reaches_its_plan_pages_from_the_nav(pw, who, entries):
 
 
 def test_regulation_coverage_shows_rules_and_tests_for_articles_5_to_7():
-    from infogov.core.regulation.coverage import coverage
+    from infogov.core.workflow.coverage import coverage
 
     report = {a["number"]: a for a in coverage()["articles"]}
     for n in (5, 6, 7):
@@ -297,7 +297,7 @@ def test_rate_limit_counts_each_visitor_behind_the_proxy(pw):
         content_type="application/json",
         HTTP_X_REAL_IP="10.1.1.1",
     )
-    assert r.status_code == 422 and r.json()["code"] == "rate_limited"
+    assert r.status_code == 422 and r.json()["code"] == "A6-1-RATE-LIMIT"
     # a visitor reaching the application directly cannot pose as someone else
     r = Client(REMOTE_ADDR="203.0.113.9").post(
         f"/public/plans/{v.pk}/", {"body": "直连的访客的意见"}, HTTP_X_REAL_IP="10.9.9.9"

@@ -24,7 +24,7 @@ from infogov.planning import services
 from infogov.planning.choices import APPROVED_STATES, PASSING_CONCLUSIONS, PlanLevel, PlanState
 from infogov.planning.models import PlanVersion
 
-pytestmark = [pytest.mark.django_db, pytest.mark.article(5, 6)]
+pytestmark = [pytest.mark.django_db, pytest.mark.article(5, 6), pytest.mark.slow]
 
 STEPS = [
     "open",
@@ -183,8 +183,7 @@ def test_no_sequence_reaches_a_forbidden_state(pw):
     pw.city_plan_in_force()
     reached: list[str] = []
 
-    @settings(
-        max_examples=25,
+    @settings(  # examples: the Hypothesis profile (tests/conftest.py); the steps per example: below
         deadline=None,
         derandomize=True,  # the share of examples reaching approval is asserted: keep it reproducible
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -50,6 +50,6 @@ def test_fiscal_outsourcing_needs_authority_review_before_procurement(walker):
 
 def test_outsourcing_review_only_for_fiscal_outsourcing(walker):
     p = walker.to_reviewed()
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(RuleViolation) as exc:
         services.outsourcing_review_record(project=p, user=walker.authority, approved=True, opinion="同意")
-    assert exc.value.article == "第十一条第二款"
+    assert (exc.value.code, exc.value.article) == ("A11-2-OUTSOURCING-PROJECT", "第十一条第二款")

@@ -98,7 +98,7 @@ def test_article_13_acceptance_dated_before_the_last_recorded_one_is_refused(wal
             walker.fire(
                 p, name, comment=comment, payload={**walker.accept_payload(), "held_on": "2027-03-09"}
             )
-        assert (exc.value.status, exc.value.code) == (422, "P13-ACCEPTANCE-ORDER")
+        assert (exc.value.status, exc.value.code) == (422, "A13-1-ACCEPTANCE-ORDER")
         assert exc.value.article == "第十三条第一款" and "第十三条" in exc.value.message
         assert "2027-03-10" in exc.value.message
     p = Project.objects.get(pk=p.pk)
@@ -134,9 +134,28 @@ def test_article_13_the_acceptance_recorded_last_decides_not_the_latest_date(wal
     q = walker.to_tested(title="永吉县智慧养老服务平台", year=2027)  # 2026 plan is approved: next year's
     acceptance(q, dt.date(2027, 4, 1), True)
     acceptance(q, dt.date(2027, 3, 1), False)
-    assert acceptance_passed.evaluate(q, RuleContext()).code == "P13-ACCEPTED"
+    assert acceptance_passed.evaluate(q, RuleContext()).code == "A13-1-ACCEPTED"
     with pytest.raises(RuleViolation) as exc:
         services.acceptance_file(project=q, user=walker.owner)
     assert exc.value.article == "第十三条第一款"
     with pytest.raises(RuleViolation):
         walker.fire(q, "deliver")
+
+
+@pytest.mark.article(13, 35)
+def test_article_13_a_failed_test_recorded_as_history_does_not_open_the_acceptance(walker):
+    """A test dated before the measures (第三十五条) is recorded as history without the 2015 rules, so a
+    failed one can stand as the last test: the acceptance (an act under the measures) still needs a
+    passed test (A13-1-TESTED)."""
+    p = walker.procure(walker.to_reviewed())
+    p = walker.fire(walker.fire(p, "start_construction"), "complete", payload={"completed_on": "2014-11-20"})
+    p = walker.fire(
+        p,
+        "record_test",
+        payload={"tester": "测评中心", "passed": False, "tested_on": "2014-12-01", "standards": []},
+    )
+    assert p.state == "tested"
+    with pytest.raises(RuleViolation) as exc:
+        walker.fire(p, "accept", payload={**walker.accept_payload(), "held_on": "2026-12-28"})
+    assert exc.value.code == "A13-1-TESTED"
+    assert exc.value.article == "第十三条第一款"

@@ -54,10 +54,11 @@ def test_inspection_with_cosupervisors_opens_rectification_duties(walker, world,
 
 
 def test_only_cosupervising_departments_join_and_only_authority_opens(walker, world, building):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(RuleViolation) as exc:
         services.inspection_open(
             project=building, user=walker.authority, cosupervisors=[world.yongji.department]
         )
+    assert (exc.value.code, exc.value.article) == ("A14-COSUPERVISORS", "第十四条")
     with pytest.raises(NotPermitted):
         services.inspection_open(project=building, user=fresh(world.yongji.finance_user))
 
@@ -91,5 +92,5 @@ def test_risk_rating_factors_and_override_is_docketed(walker, world, building):
         reason="已现场核实，付款为设备集中到货",
     )
     assert risk.rate(p).level == 1
-    ev = DocketEvent.objects.for_case(p).filter(action="edit").last()
+    ev = DocketEvent.objects.for_case(p).filter(action="risk_override").last()
     assert ev.citation == "第十四条" and ev.changes["risk_override"]["after"] == 1

@@ -32,3 +32,27 @@ def test_delivery_registers_the_information_system_with_its_level(walker):
     system = InformationSystem.objects.get(source_project=p)
     assert system.protection_level == 3 and system.owner == walker.land.department
     assert system.jurisdiction == walker.land.jurisdiction
+
+
+def test_delivery_without_a_protection_level_is_refused(walker):
+    """同步运行: a system goes into use with its protection level determined. A non-fiscal project is
+    not reviewed (第十条: filed), so its level may still be open at delivery: neither planned nor given
+    at delivery is refused (A31-1-RUN) — and the page says so beforehand."""
+    from infogov.core.workflow import engine as workflow
+    from infogov.projects.models import Project
+    from tests.projects.test_article_10 import security_project
+
+    p = walker.fire(security_project(walker, security_level=None), "submit_filing")
+    p = walker.fire(walker.fire(p, "issue_filing", user=walker.authority), "start_construction")
+    p = walker.fire(p, "complete", payload={"completed_on": "2026-12-20"})
+    p = walker.fire(
+        p, "record_test", payload={"tester": "测评中心", "passed": True, "standards": ["GB 17859-1999"]}
+    )
+    p = walker.fire(p, "accept", payload=walker.accept_payload())
+    blockers = {o.name: o.blockers for o in workflow.explain(Project.objects.get(pk=p.pk), walker.owner)}
+    assert [b.code for b in blockers["deliver"]] == ["A31-1-RUN"]
+    with pytest.raises(RuleViolation) as exc:
+        walker.fire(p, "deliver", payload={})
+    assert (exc.value.code, exc.value.article) == ("A31-1-RUN", "第三十一条第一款")
+    assert not InformationSystem.objects.filter(source_project=p).exists()
+    assert walker.fire(p, "deliver", payload={"protection_level": 2}).state == "delivered"

@@ -18,8 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from infogov.core import generate
 from infogov.core.api.tokens import token_create
+from infogov.datagen import runner as generate
 from infogov.org.models import Jurisdiction, User
 from infogov.projects.models import Project
 

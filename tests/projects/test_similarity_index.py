@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from infogov.core import generate
+from infogov.datagen import runner as generate
 from infogov.projects import similarity
 from infogov.projects import similarity_index as ix
 from infogov.projects.demo_data import PROJECTS, labelled_items
@@ -279,6 +279,7 @@ def test_rebuild_and_the_generator_give_the_index_incremental_updates_give(world
     assert_consistent()
 
 
+@pytest.mark.slow  # generates a city of 300 projects
 def test_generated_data_comes_indexed_and_finds_what_an_exhaustive_comparison_finds(monkeypatch):
     generate.generate(generate.spec_for("city", projects=300, events=300 * 40), seed=2)
     assert not queued()

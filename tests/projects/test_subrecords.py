@@ -1,16 +1,14 @@
-"""Answering a case's sub-records through core.subrecords: review conditions (第九条第二款), inspection
-findings (第十四条) and public comments (第六条第一款) — who may answer, once, all or nothing, recorded."""
+"""Answering a case's sub-records: review conditions (第九条第二款) and inspection findings (第十四条)
+as the projects' Record steps, public comments (第六条第一款) in planning — who may answer, once, all or
+nothing, recorded."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from infogov.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from infogov.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from infogov.core.models import DocketEvent, Obligation
-from infogov.core.workflow.rules import acts_for_owner
-from infogov.core.workflow.subrecords import answer_subrecords
+from infogov.core.workflow import engine as workflow
 from infogov.planning import services as planning_services
 from infogov.planning.choices import PlanLevel
 from infogov.planning.models import PublicComment
@@ -46,16 +44,17 @@ def test_article_9_conditions_answered_once_each_and_the_last_fulfils_the_duty(w
     answered = services.review_condition_answer(condition=first, user=walker.owner, answer=" 已接入 ")
     assert (answered.pk, answered.answer) == (first.pk, "已接入") and answered.answered_at is not None
     assert Obligation.objects.for_case(conditional).open().filter(code="review-conditions").exists()
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(RuleViolation) as exc:
         services.review_condition_answer(condition=first, user=walker.owner, answer="再答一次")
-    assert exc.value.code == "already_answered"
+    assert (exc.value.code, exc.value.article) == ("A9-2-CONDITION-OPEN", "第九条第二款")
     first.refresh_from_db()
     assert first.answer == "已接入"
     services.review_condition_answer(condition=second, user=walker.owner, answer="已报送")
     assert not Obligation.objects.for_case(conditional).open().filter(code="review-conditions").exists()
     event = DocketEvent.objects.for_case(conditional).filter(action="condition_answer").last()
     assert (event.action_label, event.citation, event.comment) == ("答复审查条件", "第九条第二款", "已报送")
-    assert event.payload == {"condition": "数据目录报送市主管部门"}
+    assert event.payload == {"condition_id": second.pk, "answer": "已报送"}
+    assert event.changes[f"reviewcondition#{second.pk}"]["answer"] == {"before": "", "after": "已报送"}
     assert Project.objects.get(pk=conditional.pk).version == version + 2  # a guard reads the answers
 
 
@@ -74,7 +73,7 @@ def test_article_4_only_the_construction_unit_answers_and_a_refusal_writes_nothi
     assert (actions(conditional), Project.objects.get(pk=conditional.pk).version) == before
     with pytest.raises(InvalidInput) as exc:
         services.review_condition_answer(condition=condition, user=walker.owner, answer="  ")
-    assert exc.value.code == "answer_required"
+    assert exc.value.code == "invalid" and exc.value.details[0]["field"] == "answer"
 
 
 @pytest.mark.article(14)
@@ -87,9 +86,9 @@ def test_article_14_a_finding_is_rectified_once(walker):
     )
     finding = InspectionFinding.objects.get(project=p)
     services.finding_rectify(finding=finding, user=walker.owner, rectification="已按节点调整")
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(RuleViolation) as exc:
         services.finding_rectify(finding=finding, user=walker.owner, rectification="又整改")
-    assert exc.value.code == "already_rectified"
+    assert (exc.value.code, exc.value.article) == ("A14-FINDING-OPEN", "第十四条")
     assert Obligation.objects.for_case(p).get(code=finding.obligation_code).fulfilled_at is not None
     assert actions(p).count("rectify") == 1
 
@@ -97,20 +96,15 @@ def test_article_14_a_finding_is_rectified_once(walker):
 def test_a_record_of_another_case_is_not_found_and_nothing_is_written(walker, conditional):
     other = walker.include(walker.submit(walker.create(title="永吉县智慧养老服务平台", year=2027)))
     condition = ReviewCondition.objects.filter(project=conditional).first()
-    with pytest.raises(NotFound):
-        answer_subrecords(
+    other = Project.objects.get(pk=other.pk)
+    with pytest.raises(NotFound):  # a condition of another project, named in this project's step
+        workflow.fire(
             other,
-            ReviewCondition.objects.filter(project=other),
-            [condition.pk],
+            "condition_answer",
             user=walker.owner,
-            by=(acts_for_owner,),
-            fields={"answer": "答错了案件", "answered_at": dt.datetime.now(dt.UTC)},
-            is_open=lambda c: c.answered_at is None,
-            closed=Conflict("该条件已答复"),
-            action="condition_answer",
-            action_label="答复审查条件",
-            citation="第九条第二款",
+            payload={"condition_id": condition.pk, "answer": "答错了案件"},
         )
+    assert Project.objects.get(pk=other.pk).version == other.version
     condition.refresh_from_db()
     assert condition.answer == "" and "condition_answer" not in actions(other)
 

@@ -168,7 +168,7 @@ def test_invalid_form_shows_chinese_errors_and_writes_nothing(world):
         "列入哪一级、哪一年度的财政预算（第三条）",
         "请填写四位年份",
         "计划竣工日期不能早于计划开工日期",
-        "强制性标准不得免除（第十二条）：GB 18030-2022",
+        "强制性标准不得免除：GB 18030-2022（第十二条）",  # the rule A12-MANDATORY, with its article
     ):
         assert message in html, message
     assert re.search(r'name="title"[^>]*aria-invalid="true"', html) or re.search(
@@ -329,7 +329,7 @@ def test_authority_creates_an_annual_plan(world, assert_max_queries):
     assert (plan.owner, plan.year, plan.state) == (world.yongji.authority, 2026, "drafting")
     assert plan.title == "永吉县2026年信息化工程项目建设年度计划"
     r = c.post("/annual-plans/new/", {"jurisdiction": world.yongji.jurisdiction.pk, "year": "2026"})
-    assert r.status_code == 409 and "年度建设计划已存在" in r.content.decode()
+    assert r.status_code == 422 and "年度建设计划已存在" in r.content.decode()  # A9-1-ONE-PLAN
     r = c.post("/annual-plans/new/", {"jurisdiction": world.yongji.jurisdiction.pk, "year": "二〇二七"})
     assert r.status_code == 422 and "请填写四位年份" in r.content.decode()
     assert AnnualConstructionPlan.objects.count() == 1

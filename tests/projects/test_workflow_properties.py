@@ -47,7 +47,7 @@ from infogov.projects.workflows import PROJECT_TRANSITIONS, PROJECT_WORKFLOW
 from tests.conftest import World
 from tests.projects.conftest import MANDATORY_APP, MEASURES, fiscal_fields
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 S = ProjectState
 
@@ -486,8 +486,7 @@ REGRESSIONS = [  # what this property found (two would-be 500s, two forbidden st
     _moves(0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0, pick=22),  # record_test, no "standards": 第十二条
 ]
 
-PROPERTY_SETTINGS = settings(
-    max_examples=25,
+PROPERTY_SETTINGS = settings(  # examples: the Hypothesis profile (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,  # the share of examples reaching delivery is asserted: keep it reproducible

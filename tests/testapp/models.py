@@ -28,3 +28,19 @@ class Widget(Case):
     @classmethod
     def cosupervision_q(cls):
         return models.Q(budget__gt=0)
+
+
+class WidgetInspection(models.Model):
+    """监督检查记录: a record under a Widget, added by a Record step (the Core v2 example)."""
+
+    widget = models.ForeignKey(Widget, on_delete=models.PROTECT, related_name="inspections")
+    checked_on = models.DateField("检查日期")
+    finding = models.TextField("检查发现")
+    severity = models.CharField("性质", max_length=8, choices=[("一般", "一般"), ("严重", "严重")])
+    recorded_by = models.ForeignKey("org.User", on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "监督检查记录"
+
+    def __str__(self) -> str:
+        return f"{self.checked_on} {self.finding[:20]}"

@@ -1,14 +1,20 @@
-"""The test workflow: draft → submitted → approved/rejected → delivered."""
+"""The test workflow: draft → submitted → approved/rejected → delivered, and one Record step
+(监督检查) that adds a record under the case without changing its state."""
 
 from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from pydantic import Field
 
 from infogov.core.workflow.engine import Transition, Workflow
 from infogov.core.workflow.obligations import Duty, days
+from infogov.core.workflow.payloads import ActDate, RequiredText, StepInput
 from infogov.core.workflow.permissions import register_case_permissions
 from infogov.core.workflow.rules import acts_as_competent_authority, acts_for_owner, rule
+from infogov.core.workflow.steps import Record
 from infogov.org.selectors import authority_of
 
-from .models import Widget
+from .models import Widget, WidgetInspection
 from .models import WidgetState as S
 
 
@@ -29,6 +35,27 @@ def contract_within_budget(case, ctx):
     except InvalidOperation:
         return "合同金额必须是数字"
 
+
+@rule("TEST-NOT-FUTURE", citation="第十四条", message="检查日期不能晚于今天")
+def checked_not_in_future(case, ctx):
+    """检查记录记载已经发生的检查。"""
+    return ctx.input.checked_on <= ctx.today
+
+
+class InspectIn(StepInput):
+    checked_on: ActDate = Field(title="检查日期")
+    finding: RequiredText = Field(title="检查发现")
+    severity: Literal["一般", "严重"] = Field("一般", title="性质")
+
+
+follow_up = Duty(
+    "widget-follow-up",
+    "检查后跟踪整改",
+    "第十四条",
+    owed_by=lambda c: c.owner,
+    owed_to=lambda c: authority_of(c.jurisdiction),
+    due=days(30),
+)
 
 review_duty = Duty(
     "widget-review",
@@ -78,6 +105,18 @@ WORKFLOW = Workflow(
         ),
         Transition(
             "deliver", S.APPROVED, S.DELIVERED, "交付", by=(acts_for_owner,), citation="第十三条第一款"
+        ),
+        Record(
+            name="inspect",
+            label="登记监督检查",
+            states=(S.SUBMITTED, S.APPROVED),
+            by=(acts_as_competent_authority,),
+            guards=(checked_not_in_future,),
+            payload=InspectIn,
+            act_date="checked_on",
+            creates=WidgetInspection,
+            citation="第十四条",
+            opens=(follow_up,),
         ),
     ],
 )

@@ -1,7 +1,8 @@
 """The administration site (三员分立): only the system, security and audit administrators enter it.
 
-What each of them may do there is decided per model by the ModelAdmins in org/admin.py and
-core/admin.py, from their roles — never from Django's superuser flag or model permissions.
+What each of them may do there is decided per model by the ModelAdmins in core/admin.py (the
+organisation register among them), from their roles — never from Django's superuser flag or model
+permissions.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from infogov.core.docket import chain as docket
 from infogov.core.errors import InvalidInput, NotPermitted
 from infogov.core.models import Attachment
+from infogov.core.text import clean_name
 from infogov.core.workflow.permissions import scope_of
 
 ALLOWED = {
@@ -77,7 +78,9 @@ def attachment_add(*, case: models.Model, user: Any, upload: Any, purpose: str =
         kinds = "、".join(ALLOWED.values())
         raise InvalidInput(f"不支持的文件类型（按文件内容判断），仅接受：{kinds}", code="file_type")
     digest = hashlib.sha256(data).hexdigest()
-    name = (getattr(upload, "name", "") or "附件").rsplit("/", 1)[-1][:200]
+    # the base name, without control, invisible or bidi characters ("\u202efdp.exe" displays "exe.pdf")
+    base = str(getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = clean_name(base, max_length=200) or "附件"
     with transaction.atomic():
         type(case)._default_manager.select_for_update().filter(pk=case.pk).first()
         att = Attachment(

@@ -272,25 +272,46 @@ class CaseAssignment(CaseLink):
 
 
 class AuditEvent(models.Model):
-    """The platform audit trail (sign-ins, administration, tokens): read by the audit administrator only."""
+    """The platform audit trail (sign-ins, lockouts, refusals, administration, tokens, downloads, exports):
+    read by the audit administrator only.
 
+    Append-only and hash-chained (GB/T 22239-2019 8.1.4.3 安全审计): every insert takes the next `seq`
+    under a lock and chains its hash to the previous event's (core/audit.py); database triggers refuse
+    UPDATE and DELETE (core 0005); `manage.py docket_verify` recomputes the chain. No application path
+    deletes an event (网络安全法第二十一条: kept at least six months; the platform keeps them all).
+    """
+
+    seq = models.PositiveBigIntegerField("序号", null=True, editable=False)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # PROTECT: an account that appears in the trail is deactivated, never deleted (and SET_NULL
+    # would have to rewrite the event, which the triggers refuse and the hash would expose).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField("操作", max_length=50, db_index=True)
     target = models.CharField("对象", max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["seq"], name="auditevent_seq_unique")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Insert only, chained (core/audit.py); an existing event is never saved again."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("审计日志只能追加，不能修改（平台规定）。")
+        from infogov.core.audit import append
+
+        append(self, *args, **kwargs)
 
 
 class ApiToken(models.Model):

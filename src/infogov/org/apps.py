@@ -6,5 +6,5 @@ class OrgConfig(AppConfig):
     label = "org"
     verbose_name = "组织与人员"
 
-    def ready(self) -> None:
-        from . import signals  # noqa: F401 — connects the scope_key receivers
+    # No ready(): what reacts to changes of the register (scope keys, cached API tokens) is core's,
+    # connected in CoreConfig.ready (core/org_signals.py) — org imports nothing of the platform's.

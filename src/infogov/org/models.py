@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from .choices import ADMIN_ROLES, AUTHORITY_ROLES, CoSupervision, JurisdictionKind, OrganisationKind, Role
-
-if TYPE_CHECKING:
-    from infogov.core.workflow.permissions import Scope
 
 
 class Jurisdiction(models.Model):
@@ -92,8 +90,8 @@ class User(AbstractUser):
         related_name="members",
     )
     # Renewed whenever what the user may see changes (a membership, an organisation or the jurisdiction
-    # tree; see org/signals.py): every process caches the user's Scope under (id, scope_key), so a change
-    # reaches all of them with the next request that loads the user row (core.permissions.scope_of).
+    # tree; see core/org_signals.py): every process caches the user's Scope under (id, scope_key), so a
+    # change reaches all of them with the next request that loads the user row (core's scope_of).
     scope_key = models.CharField(max_length=16, default=new_scope_key, editable=False)
 
     class Meta:
@@ -111,7 +109,7 @@ class User(AbstractUser):
     def role_set(self) -> frozenset[str]:
         if not self.is_authenticated or not self.pk:
             return frozenset()
-        return frozenset().union(*self.scope.roles_by_org.values())
+        return (_roles_reader or _roles_from_memberships)(self)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
@@ -123,12 +121,6 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return bool(self.role_set & ADMIN_ROLES)
-
-    @cached_property
-    def scope(self) -> Scope:
-        from infogov.core.workflow.permissions import cached_scope
-
-        return cached_scope(self)
 
 
 class Membership(models.Model):
@@ -149,3 +141,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+# Where User.role_set comes from. org imports nothing of the platform's (pyproject.toml,
+# [tool.importlinter]), so on its own it reads the memberships (one query); core installs a reader
+# that shares its per-process Scope cache at ready() (core/org_signals.py), so that a request whose
+# user's scope is cached reads the roles without a query.
+_roles_reader: Callable[[Any], frozenset[str]] | None = None
+
+
+def _roles_from_memberships(user: User) -> frozenset[str]:
+    if not user.is_active:
+        return frozenset()
+    return frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
+
+
+def use_roles_reader(reader: Callable[[Any], frozenset[str]] | None) -> None:
+    """Read User.role_set with `reader` (None: from the memberships)."""
+    global _roles_reader
+    _roles_reader = reader

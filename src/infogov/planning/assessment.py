@@ -25,6 +25,7 @@ from infogov.org.choices import OrganisationKind
 from infogov.org.models import Jurisdiction, Organisation
 
 from .choices import FindingSeverity, PlanLevel, PlanState
+from .deadlines import execution_due_date
 from .models import ExecutionReport, Inspection, PlanScore, PlanVersion
 
 SCORING_SHEET: list[dict[str, Any]] = [
@@ -88,8 +89,6 @@ def score_version(version: PlanVersion, year: int, *, today: dt.date | None = No
     completion = sum(ratios, Decimal(0)) / len(ratios) if ratios else Decimal(0)
     indicator = _q(completion * 60)
 
-    from .services import execution_due_date
-
     due = report.due_date if report else execution_due_date(year)
     if report is None:
         timeliness = Decimal(0)
@@ -139,11 +138,44 @@ COLUMNS = [
 ]
 
 
-def assessment_rows(year: int) -> list[dict[str, Any]]:
-    """Every county/district/zone (its local plan) and every department (its special plans) with its score.
+def _subject_row(
+    kind: str, subject: str, jurisdiction: str, found: list[PlanScore], missing: str
+) -> dict[str, Any]:
+    """One row of the table: the subject's plans and their average scores, or 0 and why (`missing`)."""
+    if not found:
+        return {
+            "类别": kind,
+            "考核对象": subject,
+            "行政区域": jurisdiction,
+            "规划": "",
+            "规划编号": "",
+            "指标完成得分": 0,
+            "报送及时性得分": 0,
+            "检查发现得分": 0,
+            "总分": 0,
+            "说明": missing,
+        }
+    n = Decimal(len(found))
 
-    A jurisdiction or department without a plan in force that year is listed with 0 and the reason,
-    so that the assessment shows who owes a plan as well as who scored."""
+    def avg(attr: str) -> float:
+        return float(_q(sum((getattr(s, attr) for s in found), Decimal(0)) / n))
+
+    return {
+        "类别": kind,
+        "考核对象": subject,
+        "行政区域": jurisdiction,
+        "规划": "；".join(s.version.title for s in found),
+        "规划编号": "；".join(s.version.reference for s in found),
+        "指标完成得分": avg("indicator_score"),
+        "报送及时性得分": avg("timeliness_score"),
+        "检查发现得分": avg("findings_score"),
+        "总分": avg("total"),
+        "说明": "" if len(found) == 1 else f"{len(found)} 项规划的平均分",
+    }
+
+
+def _scores_of_year(year: int) -> tuple[dict[int, list[PlanScore]], dict[int, list[PlanScore]]]:
+    """The year's scores: of local plans by jurisdiction, of the other plans by owner."""
     scores = list(
         PlanScore.objects.filter(year=year)
         .select_related("version__plan", "version__jurisdiction", "version__owner")
@@ -156,48 +188,22 @@ def assessment_rows(year: int) -> list[dict[str, Any]]:
             by_jurisdiction.setdefault(s.version.jurisdiction_id, []).append(s)
         else:
             by_owner.setdefault(s.version.owner_id, []).append(s)
+    return by_jurisdiction, by_owner
 
-    def row(
-        kind: str, subject: str, jurisdiction: str, found: list[PlanScore], missing: str
-    ) -> dict[str, Any]:
-        if not found:
-            return {
-                "类别": kind,
-                "考核对象": subject,
-                "行政区域": jurisdiction,
-                "规划": "",
-                "规划编号": "",
-                "指标完成得分": 0,
-                "报送及时性得分": 0,
-                "检查发现得分": 0,
-                "总分": 0,
-                "说明": missing,
-            }
-        n = Decimal(len(found))
 
-        def avg(attr: str) -> float:
-            return float(_q(sum((getattr(s, attr) for s in found), Decimal(0)) / n))
+def assessment_rows(year: int) -> list[dict[str, Any]]:
+    """Every county/district/zone (its local plan) and every department (its special plans) with its score.
 
-        return {
-            "类别": kind,
-            "考核对象": subject,
-            "行政区域": jurisdiction,
-            "规划": "；".join(s.version.title for s in found),
-            "规划编号": "；".join(s.version.reference for s in found),
-            "指标完成得分": avg("indicator_score"),
-            "报送及时性得分": avg("timeliness_score"),
-            "检查发现得分": avg("findings_score"),
-            "总分": avg("total"),
-            "说明": "" if len(found) == 1 else f"{len(found)} 项规划的平均分",
-        }
-
+    A jurisdiction or department without a plan in force that year is listed with 0 and the reason,
+    so that the assessment shows who owes a plan as well as who scored."""
+    by_jurisdiction, by_owner = _scores_of_year(year)
     rows = []
     # 第七条: the counties (county-level cities), districts and development zones directly below the city
     for j in Jurisdiction.objects.filter(parent__isnull=False, parent__parent__isnull=True).order_by(
         "sort_order", "code"
     ):
         rows.append(
-            row(
+            _subject_row(
                 "县（市）区和开发区",
                 j.name,
                 j.name,
@@ -215,7 +221,7 @@ def assessment_rows(year: int) -> list[dict[str, Any]]:
     )
     for org in departments:
         rows.append(
-            row(
+            _subject_row(
                 "部门",
                 org.name,
                 org.jurisdiction.name,

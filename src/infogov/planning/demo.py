@@ -144,38 +144,52 @@ def seed(stdout: TextIO | Any = None) -> dict[str, int]:
     authority, gov = _user("authority"), _user("gov")
     today = timezone.localdate()
     experts = [f"expert{i}" for i in range(1, 9)]
-
     city = Plan.objects.filter(title=CITY_TITLE).first()
     if city is None:
-        v = _draft(
-            authority,
-            PlanLevel.CITY,
-            CITY_TITLE,
-            _org(authority),
-            CITY_TASKS,
-            parent_reference="吉林市国民经济和社会发展第十五个五年规划纲要；吉林省信息化发展规划（2026—2030年）",
-        )
-        v = _consult(v, authority, dt.date(2026, 1, 5))
-        for body in ("建议把农村地区的网络覆盖放在更优先的位置。", "政务云迁移要同步做好等级保护测评。"):
-            services.comment_submit(version=v, body=body, today=dt.date(2026, 1, 10))
-        v = wf.fire(v, "close_consultation", user=authority, today=_after(v))
-        ids = list(v.comments.values_list("pk", flat=True))
-        services.comments_answer(version=v, user=authority, comment_ids=ids, template="accepted")
-        services.comments_publish_answers(version=v, user=authority)
-        services.consultation_summary_save(
-            version=v, user=authority, summary="公开征求意见15日，收到意见2条，均予采纳并已公布答复。"
-        )
-        services.experts_assign(version=v, user=authority, experts=[_user(e) for e in experts[:5]])
-        for e, c in zip(experts[:5], ("pass", "pass", "conditional", "pass", "fail"), strict=True):
-            services.expert_opinion_submit(
-                version=_fresh(v),
-                user=_user(e),
-                conclusion=c,
-                opinion="规划与全市经济社会发展水平相适应，建议细化年度目标。",
-            )
-        _in_force(_fresh(v), authority, gov, None, {"document": "吉市政函〔2026〕18号"})
-        city = Plan.objects.get(title=CITY_TITLE)
+        city = _seed_city(authority, gov, experts)
+    _seed_local_plans(city, today, experts)
+    _seed_health_plan(city, today)
+    _seed_police_plan(city, authority, today, experts)
+    counts = {"plans": Plan.objects.count(), "versions": PlanVersion.objects.count()}
+    if stdout is not None:
+        stdout.write(f"信息化发展规划 {counts['plans']} 项（版本 {counts['versions']} 个）\n")
+    return counts
 
+
+def _seed_city(authority: User, gov: User, experts: list[str]) -> Plan:
+    """The city plan, through consultation (answered comments) and expert review, in force."""
+    v = _draft(
+        authority,
+        PlanLevel.CITY,
+        CITY_TITLE,
+        _org(authority),
+        CITY_TASKS,
+        parent_reference="吉林市国民经济和社会发展第十五个五年规划纲要；吉林省信息化发展规划（2026—2030年）",
+    )
+    v = _consult(v, authority, dt.date(2026, 1, 5))
+    for body in ("建议把农村地区的网络覆盖放在更优先的位置。", "政务云迁移要同步做好等级保护测评。"):
+        services.comment_submit(version=v, body=body, today=dt.date(2026, 1, 10))
+    v = wf.fire(v, "close_consultation", user=authority, today=_after(v))
+    ids = list(v.comments.values_list("pk", flat=True))
+    services.comments_answer(version=v, user=authority, comment_ids=ids, template="accepted")
+    services.comments_publish_answers(version=v, user=authority)
+    services.consultation_summary_save(
+        version=v, user=authority, summary="公开征求意见15日，收到意见2条，均予采纳并已公布答复。"
+    )
+    services.experts_assign(version=v, user=authority, experts=[_user(e) for e in experts[:5]])
+    for e, c in zip(experts[:5], ("pass", "pass", "conditional", "pass", "fail"), strict=True):
+        services.expert_opinion_submit(
+            version=_fresh(v),
+            user=_user(e),
+            conclusion=c,
+            opinion="规划与全市经济社会发展水平相适应，建议细化年度目标。",
+        )
+    _in_force(_fresh(v), authority, gov, None, {"document": "吉市政函〔2026〕18号"})
+    return Plan.objects.get(title=CITY_TITLE)
+
+
+def _seed_local_plans(city: Plan, today: dt.date, experts: list[str]) -> None:
+    """永吉县's plan in expert review, 蛟河市's still a draft."""
     yongji_user = _user("yongji_authority")
     if not Plan.objects.filter(title=YONGJI_TITLE).exists():
         v = _draft(yongji_user, PlanLevel.LOCAL, YONGJI_TITLE, _org(yongji_user), LOCAL_TASKS, parent=city)
@@ -186,59 +200,60 @@ def seed(stdout: TextIO | Any = None) -> dict[str, int]:
     if not Plan.objects.filter(title=JIAOHE_TITLE).exists():
         _draft(jiaohe_user, PlanLevel.LOCAL, JIAOHE_TITLE, _org(jiaohe_user), LOCAL_TASKS[:2], parent=city)
 
+
+def _seed_health_plan(city: Plan, today: dt.date) -> None:
+    """The health special plan, open for public comments (some with contact details)."""
     dept = _user("dept")
-    if not Plan.objects.filter(title=HEALTH_TITLE).exists():
-        v = _draft(
-            dept,
-            PlanLevel.SPECIAL,
-            HEALTH_TITLE,
-            _org(dept),
-            HEALTH_TASKS,
-            parent=city,
-            goal="以数字化推动优质医疗资源共享",
-        )
-        v = _consult(v, dept, today, days=20)
-        task = v.tasks.order_by("seq").first()
-        services.comment_submit(version=v, body="希望电子健康卡能在县级医院同步使用。", client="demo-1")
-        services.comment_submit(
-            version=v,
-            body="电子病历共享要注意保护患者隐私。",
-            task_id=task.pk if task else None,
-            name="刘女士",
-            contact="liu@example.cn",
-            client="demo-2",
-        )
-        services.comment_submit(
-            version=v, body="建议增加互联网医院建设的目标。", name="陈先生", client="demo-3"
-        )
+    if Plan.objects.filter(title=HEALTH_TITLE).exists():
+        return
+    v = _draft(
+        dept,
+        PlanLevel.SPECIAL,
+        HEALTH_TITLE,
+        _org(dept),
+        HEALTH_TASKS,
+        parent=city,
+        goal="以数字化推动优质医疗资源共享",
+    )
+    v = _consult(v, dept, today, days=20)
+    task = v.tasks.order_by("seq").first()
+    services.comment_submit(version=v, body="希望电子健康卡能在县级医院同步使用。", client="demo-1")
+    services.comment_submit(
+        version=v,
+        body="电子病历共享要注意保护患者隐私。",
+        task_id=task.pk if task else None,
+        name="刘女士",
+        contact="liu@example.cn",
+        client="demo-2",
+    )
+    services.comment_submit(version=v, body="建议增加互联网医院建设的目标。", name="陈先生", client="demo-3")
 
+
+def _seed_police_plan(city: Plan, authority: User, today: dt.date, experts: list[str]) -> None:
+    """The police special plan in force, with last year's execution report overdue (第七条)."""
     police = _user("police")
-    if not Plan.objects.filter(title=POLICE_TITLE).exists():
-        v = _draft(
-            police,
-            PlanLevel.SPECIAL,
-            POLICE_TITLE,
-            _org(police),
-            POLICE_TASKS,
-            parent=city,
-            period=(2025, 2029),
-            goal="提升公共安全领域信息化水平",
-        )
-        v = _consult(v, police, dt.date(2026, 2, 2))
-        v = _review(v, police, experts[5:8], conclusions=("pass", "pass", "pass"))
-        v = _in_force(
-            v,
-            police,
-            police,
-            authority,
-            {"document": "吉市公发〔2026〕9号", "leader_signoff": "局长签发（吉市公发〔2026〕9号）"},
-        )
-        services.execution_obligation_open(version=v, year=today.year - 1)  # last year's report: overdue
-
-    counts = {"plans": Plan.objects.count(), "versions": PlanVersion.objects.count()}
-    if stdout is not None:
-        stdout.write(f"信息化发展规划 {counts['plans']} 项（版本 {counts['versions']} 个）\n")
-    return counts
+    if Plan.objects.filter(title=POLICE_TITLE).exists():
+        return
+    v = _draft(
+        police,
+        PlanLevel.SPECIAL,
+        POLICE_TITLE,
+        _org(police),
+        POLICE_TASKS,
+        parent=city,
+        period=(2025, 2029),
+        goal="提升公共安全领域信息化水平",
+    )
+    v = _consult(v, police, dt.date(2026, 2, 2))
+    v = _review(v, police, experts[5:8], conclusions=("pass", "pass", "pass"))
+    v = _in_force(
+        v,
+        police,
+        police,
+        authority,
+        {"document": "吉市公发〔2026〕9号", "leader_signoff": "局长签发（吉市公发〔2026〕9号）"},
+    )
+    services.execution_obligation_open(version=v, year=today.year - 1)  # last year's report: overdue
 
 
 def _after(v: PlanVersion) -> dt.date:

@@ -6,6 +6,7 @@ from typing import cast
 
 from django import forms
 
+from infogov.core.workflow.permissions import scope_of
 from infogov.org.models import Organisation
 
 from .choices import ANSWER_TEMPLATES, AnswerStatus, ExpertConclusion, PlanLevel
@@ -30,7 +31,9 @@ class PlanCreateForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         org_ids = (
-            user.scope.org_ids_with_role("dept_staff", "authority_staff", "authority_leader") if user else []
+            scope_of(user).org_ids_with_role("dept_staff", "authority_staff", "authority_leader")
+            if user
+            else []
         )
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = Organisation.objects.filter(
             pk__in=org_ids

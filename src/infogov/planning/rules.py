@@ -2,7 +2,13 @@
 what consultation and expert review must have happened, and what an approved plan may not do.
 
 Each rule reads a plan version (or, for the register rules, a plan) and the context; none writes.
-Actor rules have codes starting with ROLE- so that a refusal is a 403 (not permitted), guards a 422.
+Codes read A{article}-{paragraph}-{NAME} (A7-NAME where the article has one paragraph); actor rules
+(who may act) keep the core's "A4-" prefix before that code (A5-1-APPROVER), so that a refusal is a
+403 (not permitted), a guard's a 422. docs/rule-codes.md maps the earlier codes to these.
+
+The rules are declared in article order over two modules: rules_approval.py holds the shared reads
+and 第五条 (the register, approval, publication and filing); this module holds 第六条 and 第七条 and
+re-exports every name of rules_approval.py, so that ``rules.X`` reads any rule of the app.
 """
 
 from __future__ import annotations
@@ -11,289 +17,55 @@ import contextvars
 import datetime as dt
 from typing import Any
 
-from infogov.core.workflow.rules import RuleContext, rule
-from infogov.org.choices import AUTHORITY_ROLES, JurisdictionKind, OrganisationKind, Role
-from infogov.org.models import Organisation
-from infogov.org.selectors import authority_of, city, government_of
+from infogov.core.workflow.permissions import scope_of
+from infogov.core.workflow.rules import RuleContext, acts_as_competent_authority, acts_for_owner, rule
+from infogov.org.choices import AUTHORITY_ROLES, OrganisationKind, Role
+from infogov.org.selectors import authority_of, city
 
 from .choices import PASSING_CONCLUSIONS, PlanLevel, PlanState
 
+# every name of rules_approval.py is re-exported here: rules.X reads any rule of the app
+from .rules_approval import (  # noqa: F401
+    MAX_PLAN_PERIOD,
+    approves_city_plan,
+    approves_local_plan,
+    approves_special_plan,
+    approving_body,
+    city_plan_based_on_provincial,
+    city_plan_not_filed,
+    city_plan_owned_by_city_authority,
+    city_plan_published,
+    current_opinions,
+    enforce,
+    filing_authority,
+    in_force_version,
+    level_of,
+    local_plan_based_on_city_plan,
+    local_plan_filed,
+    local_plan_owned_by_local_authority,
+    local_plan_published_before_filing,
+    owner_member_ids,
+    period_valid,
+    receives_local_filing,
+    receives_special_filing,
+    roles_in,
+    special_plan_based_on_area_plan,
+    special_plan_filed,
+    special_plan_not_published,
+    special_plan_owned_by_department,
+    special_plan_signed_off,
+)
+
 MIN_EXPERTS = 3
 CONSULTATION_MIN_DAYS = 7  # platform policy for 广泛征求意见: a window of at least a week
-
-
-# -- helpers (reads only) ----------------------------------------------------------------------------
-
-
-def level_of(case: Any) -> str:
-    return case.level if hasattr(case, "level") else case.plan.level
-
-
-def approving_body(version: Any) -> Organisation:
-    """第五条: city and local plans — their government (or zone committee); special plans — the owner."""
-    if version.plan.level in (PlanLevel.CITY, PlanLevel.LOCAL):
-        return government_of(version.jurisdiction)
-    return version.owner
-
-
-def filing_authority(version: Any) -> Organisation | None:
-    """第五条第二款: local plans file with the city authority; 第五条第三款: special plans at their level."""
-    level = version.plan.level
-    if level == PlanLevel.LOCAL:
-        return authority_of(city())
-    if level == PlanLevel.SPECIAL:
-        return authority_of(version.jurisdiction)
-    return None
-
-
-def in_force_version(plan: Any) -> Any:
-    if plan is None:
-        return None
-    return plan.versions.filter(state=PlanState.IN_FORCE).order_by("-number").first()
-
-
-def _roles_in(ctx: RuleContext, org_id: int | None) -> frozenset[str]:
-    if ctx.user is None or org_id is None or not getattr(ctx.user, "is_authenticated", False):
-        return frozenset()
-    return ctx.user.scope.roles_by_org.get(org_id, frozenset())
-
-
-def current_opinions(version: Any) -> list[Any]:
-    return list(version.opinions.filter(round=version.review_round).select_related("expert"))
-
-
-def owner_member_ids(version: Any) -> set[int]:
-    from infogov.org.models import Membership
-
-    ids = set(Membership.objects.filter(organisation_id=version.owner_id).values_list("user_id", flat=True))
-    ids |= set(
-        version.owner.members.values_list("id", flat=True)  # users whose home organisation it is
-    )
-    return ids
-
-
-def _parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-# -- 第五条: the register ------------------------------------------------------------------------
-
-
-@rule("P5-1-OWNER", citation="第五条第一款", message="全市信息化发展规划由市信息化主管部门组织编制")
-def city_plan_owned_by_city_authority(plan: Any, ctx: RuleContext) -> bool | None:
-    """市信息化主管部门应当会同有关部门……组织编制全市信息化发展规划。"""
-    if plan.level != PlanLevel.CITY:
-        return None
-    return (
-        plan.jurisdiction.parent_id is None
-        and plan.owner.kind == OrganisationKind.AUTHORITY
-        and (plan.owner.jurisdiction_id == plan.jurisdiction_id)
-    )
-
-
-@rule(
-    "P5-2-OWNER",
-    citation="第五条第二款",
-    message="县（市）、区和开发区信息化发展规划由本辖区信息化主管部门编制",
-)
-def local_plan_owned_by_local_authority(plan: Any, ctx: RuleContext) -> bool | None:
-    """县（市）、区和开发区信息化主管部门应当会同有关部门……编制本辖区信息化发展规划。"""
-    if plan.level != PlanLevel.LOCAL:
-        return None
-    return (
-        plan.jurisdiction.kind != JurisdictionKind.CITY
-        and plan.owner.kind == OrganisationKind.AUTHORITY
-        and plan.owner.jurisdiction_id == plan.jurisdiction_id
-    )
-
-
-@rule("P5-3-OWNER", citation="第五条第三款", message="专项规划由本区域的有关部门编制")
-def special_plan_owned_by_department(plan: Any, ctx: RuleContext) -> bool | None:
-    """其他有关部门应当……编制本系统、本部门信息化发展专项规划。"""
-    if plan.level != PlanLevel.SPECIAL:
-        return None
-    return (
-        plan.owner.kind
-        in (OrganisationKind.DEPARTMENT, OrganisationKind.PUBLIC_SERVICE, OrganisationKind.AUTHORITY)
-        and plan.owner.jurisdiction_id == plan.jurisdiction_id
-    )
-
-
-@rule(
-    "P5-1-BASIS",
-    citation="第五条第一款",
-    message="全市信息化发展规划须注明所依照的全市国民经济和社会发展规划及省信息化发展规划",
-)
-def city_plan_based_on_provincial(case: Any, ctx: RuleContext) -> bool | None:
-    """……依照全市国民经济和社会发展规划和省信息化发展规划，组织编制全市信息化发展规划。"""
-    plan = getattr(case, "plan", case)
-    if plan.level != PlanLevel.CITY:
-        return None
-    return bool(plan.parent_reference.strip())
-
-
-@rule("P5-2-BASIS", citation="第五条第二款", message="本辖区信息化发展规划须依照施行中的市信息化发展规划编制")
-def local_plan_based_on_city_plan(case: Any, ctx: RuleContext) -> bool | str | None:
-    """……依照本辖区国民经济和社会发展规划和市信息化发展规划，编制本辖区信息化发展规划。"""
-    plan = getattr(case, "plan", case)
-    if plan.level != PlanLevel.LOCAL:
-        return None
-    if plan.parent is None or plan.parent.level != PlanLevel.CITY:
-        return "本辖区信息化发展规划须以市信息化发展规划为依据（请选择依据规划）"
-    if in_force_version(plan.parent) is None:
-        return f"所依据的《{plan.parent.title}》尚未施行"
-    return True
-
-
-@rule("P5-3-BASIS", citation="第五条第三款", message="专项规划须根据本区域施行中的信息化发展规划编制")
-def special_plan_based_on_area_plan(case: Any, ctx: RuleContext) -> bool | str | None:
-    """其他有关部门应当根据本区域信息化发展规划……编制本系统、本部门信息化发展专项规划。"""
-    plan = getattr(case, "plan", case)
-    if plan.level != PlanLevel.SPECIAL:
-        return None
-    expected = PlanLevel.CITY if plan.jurisdiction.parent_id is None else PlanLevel.LOCAL
-    parent = plan.parent
-    if parent is None or parent.level != expected or parent.jurisdiction_id != plan.jurisdiction_id:
-        return "专项规划须以本区域（本级）信息化发展规划为依据（请选择依据规划）"
-    if in_force_version(parent) is None:
-        return f"所依据的《{parent.title}》尚未施行"
-    return True
-
-
-# -- 第五条: who approves, who receives the filing -------------------------------------------------
-
-
-@rule("ROLE-P5-1-APPROVER", citation="第五条第一款", message="全市信息化发展规划须报市人民政府批准")
-def approves_city_plan(case: Any, ctx: RuleContext) -> bool | None:
-    """……组织编制全市信息化发展规划，报市人民政府批准后公布实施。"""
-    if case.plan.level != PlanLevel.CITY:
-        return None
-    return Role.GOV_APPROVER in _roles_in(ctx, approving_body(case).pk)
-
-
-@rule(
-    "ROLE-P5-2-APPROVER",
-    citation="第五条第二款",
-    message="本辖区信息化发展规划须经本级人民政府或者开发区管委会批准",
-)
-def approves_local_plan(case: Any, ctx: RuleContext) -> bool | None:
-    """……经本级人民政府或者开发区管委会批准后公布实施。"""
-    if case.plan.level != PlanLevel.LOCAL:
-        return None
-    return Role.GOV_APPROVER in _roles_in(ctx, approving_body(case).pk)
-
-
-@rule(
-    "ROLE-P5-3-APPROVER",
-    citation="第五条第三款",
-    message="专项规划由编制部门负责人批准（主管部门为负责人，其他部门由经办人记录负责人签发）",
-)
-def approves_special_plan(case: Any, ctx: RuleContext) -> bool | None:
-    """其他有关部门……编制本系统、本部门信息化发展专项规划 —— 由本部门领导批准后报备案。"""
-    if case.plan.level != PlanLevel.SPECIAL:
-        return None
-    roles = _roles_in(ctx, case.owner_id)
-    if case.owner.kind == OrganisationKind.AUTHORITY:
-        return Role.AUTHORITY_LEADER in roles
-    return Role.DEPT_STAFF in roles  # with the leader's sign-off recorded (P5-3-SIGNOFF)
-
-
-@rule(
-    "P5-3-SIGNOFF",
-    citation="第五条第三款",
-    message="部门专项规划须记录本部门负责人签发（姓名及签发文号）后方可批准",
-)
-def special_plan_signed_off(case: Any, ctx: RuleContext) -> bool | None:
-    """专项规划代表本部门意志：批准须有本部门负责人的签发记录。"""
-    if case.plan.level != PlanLevel.SPECIAL or case.owner.kind == OrganisationKind.AUTHORITY:
-        return None
-    return bool(str(ctx.payload.get("leader_signoff", "")).strip())
-
-
-@rule("ROLE-P5-2-FILING", citation="第五条第二款", message="本辖区信息化发展规划报市信息化主管部门备案")
-def receives_local_filing(case: Any, ctx: RuleContext) -> bool | None:
-    """……并报市信息化主管部门备案。"""
-    if case.plan.level != PlanLevel.LOCAL:
-        return None
-    authority = filing_authority(case)
-    return bool(_roles_in(ctx, authority.pk if authority else None) & AUTHORITY_ROLES)
-
-
-@rule("ROLE-P5-3-FILING", citation="第五条第三款", message="专项规划报本级人民政府信息化主管部门备案")
-def receives_special_filing(case: Any, ctx: RuleContext) -> bool | None:
-    """……编制本系统、本部门信息化发展专项规划，报本级人民政府信息化主管部门备案。"""
-    if case.plan.level != PlanLevel.SPECIAL:
-        return None
-    authority = filing_authority(case)
-    return bool(_roles_in(ctx, authority.pk if authority else None) & AUTHORITY_ROLES)
-
-
-@rule(
-    "P5-1-NO-FILING",
-    citation="第五条第一款",
-    message="全市信息化发展规划经市人民政府批准后公布实施，不办理备案",
-)
-def city_plan_not_filed(case: Any, ctx: RuleContext) -> bool:
-    """……报市人民政府批准后公布实施。"""
-    return case.plan.level != PlanLevel.CITY
-
-
-@rule(
-    "P5-3-NOT-PUBLISHED",
-    citation="第五条第三款",
-    message="部门专项规划报信息化主管部门备案，不在门户网站公布",
-)
-def special_plan_not_published(case: Any, ctx: RuleContext) -> bool:
-    """其他有关部门……编制……专项规划，报本级人民政府信息化主管部门备案。"""
-    return case.plan.level != PlanLevel.SPECIAL
-
-
-@rule(
-    "P5-2-PUBLISH-FIRST",
-    citation="第五条第二款",
-    message="本辖区信息化发展规划须先公布，再报市信息化主管部门备案",
-)
-def local_plan_published_before_filing(case: Any, ctx: RuleContext) -> bool | None:
-    """……经本级人民政府或者开发区管委会批准后公布实施，并报市信息化主管部门备案。"""
-    if case.plan.level != PlanLevel.LOCAL:
-        return None
-    return case.published_at is not None
-
-
-@rule("P5-1-PUBLISHED", citation="第五条第一款", message="全市信息化发展规划须经批准并公布后方可实施")
-def city_plan_published(case: Any, ctx: RuleContext) -> bool | None:
-    """……报市人民政府批准后公布实施。"""
-    if case.plan.level != PlanLevel.CITY:
-        return None
-    return case.approved_at is not None and case.published_at is not None
-
-
-@rule("P5-2-FILED", citation="第五条第二款", message="本辖区信息化发展规划未报市信息化主管部门备案，不得施行")
-def local_plan_filed(case: Any, ctx: RuleContext) -> bool | None:
-    """……经本级人民政府或者开发区管委会批准后公布实施，并报市信息化主管部门备案。"""
-    if case.plan.level != PlanLevel.LOCAL:
-        return None
-    return case.published_at is not None and case.filed_at is not None
-
-
-@rule("P5-3-FILED", citation="第五条第三款", message="专项规划未报本级信息化主管部门备案，不得施行")
-def special_plan_filed(case: Any, ctx: RuleContext) -> bool | None:
-    """……编制本系统、本部门信息化发展专项规划，报本级人民政府信息化主管部门备案。"""
-    if case.plan.level != PlanLevel.SPECIAL:
-        return None
-    return case.filed_at is not None
+COMMENT_RATE_LIMIT = 5  # platform policy: comments per client per hour on the public page
 
 
 # -- 第六条第一款: consultation and expert review --------------------------------------------------
 
 
 @rule(
-    "P6-1-CONTENT",
+    "A6-1-CONTENT",
     citation="第六条第一款",
     message="规划须列明发展目标和重点任务，每项任务须有责任单位、目标指标（数值和单位）和目标年度",
 )
@@ -313,14 +85,26 @@ def has_goals_and_measurable_tasks(case: Any, ctx: RuleContext) -> bool | str:
 
 
 @rule(
-    "P6-1-WINDOW",
+    "A6-1-DRAFT-ONLY",
+    citation="第六条第一款",
+    message="规划内容只能在起草阶段修改；征求意见或论证后修改须退回起草（重新征求意见、论证）",
+)
+def draft_only(case: Any, ctx: RuleContext) -> bool | None:
+    """编制信息化发展规划应当广泛征求意见，并组织专家论证：征求意见、论证的是同一文本。"""
+    if case.is_frozen:
+        return None  # refused by A6-2-FROZEN (第六条第二款)
+    return case.state == PlanState.DRAFT
+
+
+@rule(
+    "A6-1-WINDOW",
     citation="第六条第一款",
     message=f"征求意见须设定起止日期，期限不少于 {CONSULTATION_MIN_DAYS} 日，且不早于今天开始",
 )
 def consultation_window_valid(case: Any, ctx: RuleContext) -> bool | str:
     """编制信息化发展规划应当广泛征求意见。"""
-    start = _parse_date(ctx.payload.get("start", case.consultation_start))
-    end = _parse_date(ctx.payload.get("end", case.consultation_end))
+    start = ctx.payload.get("start") or case.consultation_start
+    end = ctx.payload.get("end") or case.consultation_end
     if start is None or end is None:
         return "请填写征求意见的开始日期和截止日期（YYYY-MM-DD）"
     if start < ctx.today:
@@ -330,14 +114,77 @@ def consultation_window_valid(case: Any, ctx: RuleContext) -> bool | str:
     return True
 
 
-@rule("P6-1-WINDOW-ENDED", citation="第六条第一款", message="征求意见期限届满前不能结束征求意见")
+@rule("A6-1-WINDOW-OPEN", citation="第六条第一款", message="该规划不在征求意见期限内，不能提交意见")
+def consultation_open(case: Any, ctx: RuleContext) -> bool:
+    """编制信息化发展规划应当广泛征求意见：公众在征求意见期限内提出意见。"""
+    start, end = case.consultation_start, case.consultation_end
+    return (
+        case.state == PlanState.CONSULTATION
+        and start is not None
+        and end is not None
+        and start <= ctx.today <= end
+    )
+
+
+@rule(
+    "A6-1-RATE-LIMIT",
+    citation="第六条第一款",
+    message="提交过于频繁，请稍后再试（平台规定：同一访问者每小时至多提交 5 条意见）",
+    summary="公众意见限频（平台规定）",
+)
+def comment_rate_limit(case: Any, ctx: RuleContext) -> bool | None:
+    """广泛征求意见：平台限制同一访问者的提交频率，使意见渠道不被刷屏占用。"""
+    from django.utils import timezone
+
+    from .models import PublicComment
+
+    client = ctx.input.client
+    if not client:
+        return None
+    since = timezone.now() - dt.timedelta(hours=1)
+    return (
+        PublicComment.objects.filter(client_hash=client, created_at__gte=since).count() < COMMENT_RATE_LIMIT
+    )
+
+
+@rule(
+    "A6-1-ANSWER-REASON",
+    citation="第六条第一款",
+    message="部分采纳或不予采纳的意见须说明理由",
+)
+def answer_has_reason(case: Any, ctx: RuleContext) -> bool:
+    """编制信息化发展规划应当广泛征求意见：不采纳的意见须向意见人说明理由。"""
+    given = ctx.input
+    status, text = given.resolved()
+    return status == "accepted" or bool(given.template) or bool(given.reason.strip()) or len(text) >= 10
+
+
+@rule("A6-1-ANSWERS-DRAFTED", citation="第六条第一款", message="没有待公布的答复：请先起草意见答复")
+def answers_drafted(case: Any, ctx: RuleContext) -> bool:
+    """广泛征求意见：答复起草后统一公布。"""
+    return case.comments.filter(answer_published_at__isnull=True).exclude(answer_status="").exists()
+
+
+@rule(
+    "A6-1-SUMMARY-STAGE",
+    citation="第六条第一款",
+    message="只能在征求意见或专家论证阶段填写征求意见情况说明",
+)
+def summary_stage(case: Any, ctx: RuleContext) -> bool | None:
+    """编制信息化发展规划应当广泛征求意见：情况说明记载本轮征求意见的结果。"""
+    if case.is_frozen:
+        return None  # refused by A6-2-FROZEN (第六条第二款)
+    return case.state in (PlanState.CONSULTATION, PlanState.EXPERT_REVIEW)
+
+
+@rule("A6-1-WINDOW-ENDED", citation="第六条第一款", message="征求意见期限届满前不能结束征求意见")
 def consultation_window_ended(case: Any, ctx: RuleContext) -> bool:
     """编制信息化发展规划应当广泛征求意见：公众须有完整的征求意见期限。"""
     return case.consultation_end is not None and ctx.today > case.consultation_end
 
 
 @rule(
-    "P6-1-CONSULTED",
+    "A6-1-CONSULTED",
     citation="第六条第一款",
     message="征求意见尚未办结：须逐条答复并公布公众意见，形成征求意见情况说明后方可报批",
 )
@@ -354,7 +201,7 @@ def consultation_closed(case: Any, ctx: RuleContext) -> bool | str:
 
 
 @rule(
-    "P6-1-EXPERT-COUNT",
+    "A6-1-EXPERT-COUNT",
     citation="第六条第一款",
     message=f"专家论证须有不少于 {MIN_EXPERTS} 名专家提交论证意见",
 )
@@ -365,11 +212,23 @@ def enough_experts(case: Any, ctx: RuleContext) -> bool | str:
 
 
 @rule(
-    "P6-1-EXPERT-INDEPENDENT", citation="第六条第一款", message="论证专家须来自专家库，且不得是编制单位人员"
+    "A6-1-EXPERT-INDEPENDENT", citation="第六条第一款", message="论证专家须来自专家库，且不得是编制单位人员"
 )
 def experts_independent(case: Any, ctx: RuleContext) -> bool | str:
     """……组织专家论证：专家独立于编制单位。"""
     insiders = owner_member_ids(case)
+    if ctx.transition == "experts_assign":  # the experts about to be invited
+        from infogov.org.models import User
+
+        wanted = ctx.input.experts
+        found = {u.pk: u for u in User.objects.filter(pk__in=wanted)}
+        for pk in wanted:
+            expert = found.get(pk)
+            if expert is None or not is_expert_of_pool(expert):
+                return f"{expert or f'用户 {pk}'} 不是专家库专家"
+            if pk in insiders:
+                return f"专家 {expert} 是编制单位人员，不能参加论证"
+        return True
     for op in current_opinions(case):
         if op.expert_id in insiders:
             return f"专家 {op.expert} 是编制单位人员，不能参加论证"
@@ -377,7 +236,7 @@ def experts_independent(case: Any, ctx: RuleContext) -> bool | str:
 
 
 @rule(
-    "P6-1-EXPERT-MAJORITY",
+    "A6-1-EXPERT-MAJORITY",
     citation="第六条第一款",
     message="专家论证未通过：多数专家的结论须为通过或修改后通过",
 )
@@ -390,6 +249,25 @@ def experts_majority_pass(case: Any, ctx: RuleContext) -> bool | str | None:
     return True if passed * 2 > len(opinions) else f"专家论证未通过（{passed}/{len(opinions)} 名专家通过）"
 
 
+@rule(
+    "A6-1-ORGANISER",
+    citation="第六条第一款",
+    message="只有规划编制单位或有管辖权的信息化主管部门才能组织专家论证",
+    actor=True,
+)
+def organises_review(case: Any, ctx: RuleContext) -> bool:
+    """编制信息化发展规划应当……组织专家论证：由编制单位（或其主管部门）组织。"""
+    return (
+        acts_for_owner.evaluate(case, ctx) is None or acts_as_competent_authority.evaluate(case, ctx) is None
+    )
+
+
+@rule("A6-1-OPINION-ONCE", citation="第六条第一款", message="您已提交本轮论证意见，不能重复提交")
+def one_opinion_per_round(case: Any, ctx: RuleContext) -> bool:
+    """组织专家论证：每位专家每轮出具一份论证意见。"""
+    return not case.opinions.filter(expert_id=getattr(ctx.user, "pk", None), round=case.review_round).exists()
+
+
 def is_expert_of_pool(user: Any) -> bool:
     return user.memberships.filter(role=Role.EXPERT, organisation__kind=OrganisationKind.EXPERT_POOL).exists()
 
@@ -397,9 +275,11 @@ def is_expert_of_pool(user: Any) -> bool:
 # -- 第六条第二款: change control -------------------------------------------------------------------
 
 
-@rule("P6-2-REASON", citation="第六条第二款", message="变更、调整经批准的规划须说明特殊情况")
+@rule("A6-2-REASON", citation="第六条第二款", message="变更、调整经批准的规划须说明特殊情况")
 def change_has_reason(case: Any, ctx: RuleContext) -> bool | None:
     """经批准的信息化发展规划不得擅自变更、调整。因特殊情况确需变更、调整的，应当按照原编制程序重新批准、备案。"""
+    if ctx.transition == "change_request":  # the reason stated for the change being asked for
+        return bool(ctx.input.reason.strip())
     if case.supersedes_id is None:
         return None
     return bool(case.change_reason.strip())
@@ -411,9 +291,10 @@ SUCCESSOR_IN_FORCE: contextvars.ContextVar[Any] = contextvars.ContextVar("planni
 
 
 @rule(
-    "ROLE-P6-2-SUPERSEDE",
+    "A6-2-SUPERSEDE",
     citation="第六条第二款",
     message="施行中的规划只能由按原编制程序重新批准、备案的新版本替代",
+    actor=True,
 )
 def superseded_by_successor(case: Any, ctx: RuleContext) -> bool:
     """因特殊情况确需变更、调整的，应当按照原编制程序重新批准、备案。"""
@@ -421,7 +302,7 @@ def superseded_by_successor(case: Any, ctx: RuleContext) -> bool:
     return successor is not None and successor.supersedes_id == case.pk
 
 
-@rule("P6-2-ONE-CHANGE", citation="第六条第二款", message="该规划已有正在办理的变更，不能重复发起")
+@rule("A6-2-ONE-CHANGE", citation="第六条第二款", message="该规划已有正在办理的变更，不能重复发起")
 def no_open_change(case: Any, ctx: RuleContext) -> bool:
     """因特殊情况确需变更、调整的，应当按照原编制程序重新批准、备案：一次一个变更。"""
     from .choices import APPROVED_STATES
@@ -429,7 +310,7 @@ def no_open_change(case: Any, ctx: RuleContext) -> bool:
     return not case.plan.versions.exclude(state__in=APPROVED_STATES).exists()
 
 
-@rule("P6-2-FROZEN", citation="第六条第二款", message="经批准的信息化发展规划不得擅自变更、调整")
+@rule("A6-2-FROZEN", citation="第六条第二款", message="经批准的信息化发展规划不得擅自变更、调整")
 def not_frozen(case: Any, ctx: RuleContext) -> bool:
     """经批准的信息化发展规划不得擅自变更、调整。"""
     return not case.is_frozen
@@ -439,7 +320,7 @@ def not_frozen(case: Any, ctx: RuleContext) -> bool:
 
 
 @rule(
-    "P7-SUPERVISED",
+    "A7-SUPERVISED",
     citation="第七条",
     message="年度执行情况只针对施行中的县（市）区、开发区信息化发展规划和部门专项规划",
 )
@@ -449,10 +330,46 @@ def execution_supervised(case: Any, ctx: RuleContext) -> bool:
 
 
 @rule(
-    "ROLE-P7-CITY-AUTHORITY", citation="第七条", message="规划执行情况的监督检查和考核由市信息化主管部门负责"
+    "A7-CITY-AUTHORITY",
+    citation="第七条",
+    message="规划执行情况的监督检查和考核由市信息化主管部门负责",
+    actor=True,
 )
 def acts_as_city_authority(case: Any, ctx: RuleContext) -> bool:
     """市信息化主管部门应当……进行监督检查，检查结果纳入市人民政府年度绩效考核评价指标体系。"""
     if ctx.user is None or not getattr(ctx.user, "is_authenticated", False):
         return False
-    return bool(_roles_in(ctx, authority_of(city()).pk) & AUTHORITY_ROLES)
+    return bool(roles_in(ctx, authority_of(city()).pk) & AUTHORITY_ROLES)
+
+
+@rule(
+    "A7-ASSESSMENT-READER",
+    citation="第七条",
+    message="年度考核结果由市信息化主管部门和各级人民政府查阅",
+    actor=True,
+)
+def reads_assessment(case: Any, ctx: RuleContext) -> bool:
+    """检查结果纳入市人民政府年度绩效考核评价指标体系：考核表供主管部门和人民政府使用。"""
+    return acts_as_city_authority.evaluate(case, ctx) is None or bool(
+        scope_of(ctx.user).government_jurisdictions
+    )
+
+
+@rule("A7-REPORT-YEAR", citation="第七条", message="报告年度须在规划期内")
+def report_year_in_period(case: Any, ctx: RuleContext) -> bool | str:
+    """……信息化发展规划……的年度执行情况：规划期内的年度。"""
+    year = ctx.input.year
+    return case.period_start <= year <= case.period_end or f"{year} 年不在规划期 {case.period} 内"
+
+
+@rule("A7-REPORT-ONCE", citation="第七条", message="该年度执行情况已报送")
+def report_once(case: Any, ctx: RuleContext) -> bool | str:
+    """……年度执行情况：每年度报送一次。"""
+    year = ctx.input.year
+    return not case.execution_reports.filter(year=year).exists() or f"{year}年度执行情况已报送"
+
+
+@rule("A7-SAMPLE-ONCE", citation="第七条", message="该规划已列入本年度监督检查")
+def sampled_once(case: Any, ctx: RuleContext) -> bool:
+    """市信息化主管部门应当对……年度执行情况进行监督检查：每年度一次。"""
+    return not case.inspections.filter(year=ctx.input.year).exists()

@@ -8,9 +8,11 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from infogov.core import text as text_
 from infogov.core.errors import NotFound
 from infogov.core.models import CaseAssignment
 from infogov.core.workflow.permissions import restrict
+from infogov.org.models import Jurisdiction
 
 from . import similarity
 from .choices import PUBLIC_STATES, PlanLevel, PlanState
@@ -18,18 +20,36 @@ from .models import Plan, PlanGoal, PlanTask, PlanVersion, PublicComment
 from .rules import in_force_version
 
 
+def search_q(text: str) -> Q:
+    """The projects' search (core.text.search_q): every word of the query must be a word of the
+    version's search document (services.search_document: 政务 finds 电子政务外网, 資訊化 finds 信息化),
+    or the query starts its reference; a query without words falls back to reference and title
+    containing it."""
+    term = text_.normalise(text)[: text_.MAX_QUERY]
+    if not term:
+        return Q()
+    return text_.search_q("search_text", term, fallback=("reference", "title")) | Q(
+        reference__startswith=term.upper()
+    )
+
+
 def _search(qs: QuerySet[PlanVersion], text: str) -> QuerySet[PlanVersion]:
-    """Chinese full text: the query is segmented with jieba; every word must occur in the version's
-    segmented search document (or its reference)."""
-    jieba = similarity.segmenter()
-    text = (text or "").strip()
-    if not text:
-        return qs
-    words = [w.strip().lower() for w in jieba.cut(text) if w.strip() and not similarity._NOISE.fullmatch(w)]
-    q = Q()
-    for w in words[:10]:
-        q &= Q(search_text__contains=w) | Q(reference__icontains=w)
-    return qs.filter(q)
+    """Chinese full text (search_q); no condition for an empty query."""
+    q = search_q(text)
+    return qs.filter(q) if q else qs
+
+
+def _in_jurisdiction(jurisdiction: Any) -> Q:
+    """A jurisdiction filter covers those below it (as the projects' list and the case pages do):
+    `jurisdiction` is a Jurisdiction, its code or its id; an unknown one matches nothing."""
+    if not isinstance(jurisdiction, Jurisdiction):
+        key = str(jurisdiction).strip()
+        jurisdiction = Jurisdiction.objects.filter(code=key[:12]).first()
+        if jurisdiction is None and key.isdigit() and len(key) <= 9:
+            jurisdiction = Jurisdiction.objects.filter(pk=int(key)).first()
+        if jurisdiction is None:
+            return Q(pk__in=[])
+    return Q(jurisdiction__path__startswith=jurisdiction.path)
 
 
 def _filter(
@@ -37,14 +57,14 @@ def _filter(
     *,
     q: str = "",
     level: str = "",
-    jurisdiction: int | str | None = None,
+    jurisdiction: Any = None,
     state: str = "",
     period: str = "",
 ) -> QuerySet[PlanVersion]:
     if level:
         qs = qs.filter(level=level)
     if jurisdiction:
-        qs = qs.filter(jurisdiction_id=jurisdiction)
+        qs = qs.filter(_in_jurisdiction(jurisdiction))
     if state:
         qs = qs.filter(state=state)
     if period:  # "2026-2030" or a single year the plan period covers

@@ -1,16 +1,19 @@
 """Text similarity for Chinese plan tasks (第六条: 避免重复建设, 与相关规划相衔接).
 
-Character bigrams of the Chinese text (punctuation and spaces dropped) compared by Jaccard
-similarity: no dictionary needed, good enough to flag near-repeats for a human to judge.
+Character bigrams of the Chinese text (normalised and folded to simplified as every text path
+does, core.text; punctuation and spaces dropped) compared by Jaccard similarity: no dictionary
+needed, good enough to flag near-repeats for a human to judge.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+from infogov.core.text import segment as text_segment
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -18,17 +21,14 @@ DUPLICATE_THRESHOLD = 0.5  # at least half the bigrams shared: a likely repeat o
 TRACE_THRESHOLD = 0.15  # below this against every parent task: the task does not trace to the parent plan
 
 
-def segmenter():  # type: ignore[no-untyped-def]
-    """jieba, quiet (it logs its dictionary loading at DEBUG to stderr otherwise)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
+def segmenter() -> Any:
+    """The platform's one segmenter (core.text: jieba, quiet, with the government IT terms)."""
+    return text_segment.segmenter()
 
 
 @lru_cache(maxsize=4096)
 def bigrams(text: str) -> frozenset[str]:
-    s = _NOISE.sub("", text or "").lower()
+    s = _NOISE.sub("", text_segment.prepared(text))
     if len(s) < 2:
         return frozenset({s}) if s else frozenset()
     return frozenset(s[i : i + 2] for i in range(len(s) - 1))

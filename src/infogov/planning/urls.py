@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import path
 
-from infogov.core.web.cases import NAMESPACES, CaseViews, Column, FilterView, PayloadField
+from infogov.core.web.cases import CaseViews, Column, FilterView
+from infogov.core.web.stepforms import PayloadField
 
 from . import selectors, views
 from .models import PlanVersion
@@ -56,6 +57,7 @@ _views = PlanCaseViews(
     detail_template="planning/detail.html",
     list_template="planning/list.html",
     extra_context=views.detail_context,
+    record_steps=False,  # goals, tasks, answers, experts, reports: the page's own sections
     payload_fields={
         "open_consultation": (
             PayloadField("start", "征求意见开始日期", "date", required=True),
@@ -68,7 +70,7 @@ _views = PlanCaseViews(
         "file": (PayloadField("filing_number", "备案号"),),
     },
 )
-NAMESPACES[PlanVersion] = app_name = "plans"
+app_name = "plans"
 generic: list[Any] = _views.urlpatterns()
 
 urlpatterns = [

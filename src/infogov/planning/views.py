@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infogov.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from infogov.core.errors import DomainError, InvalidInput, NotFound
 from infogov.core.web.cases import error_text, see_other
+from infogov.core.workflow.permissions import scope_of
 from infogov.core.workflow.rules import RuleContext, acts_as_assigned_expert, acts_for_owner
 from infogov.org.choices import OrganisationKind, Role
 from infogov.org.models import User
@@ -28,7 +29,7 @@ from . import assessment, selectors, services
 from .choices import ANSWER_TEMPLATES, APPROVED_STATES, PlanLevel, PlanState
 from .forms import AnswerForm, GoalForm, OpinionForm, PlanCreateForm, PublicCommentForm, TaskForm
 from .models import ExecutionReport, Inspection, PlanScore, PlanVersion
-from .rules import acts_as_city_authority
+from .rules import acts_as_city_authority, enforce
 
 # -- the detail page's plan sections (passed to the generic detail view as extra context) ---------
 
@@ -60,7 +61,7 @@ def detail_context(request: HttpRequest, case: PlanVersion | None) -> dict[str, 
         "reports": list(ExecutionReport.objects.filter(version=case).order_by("-year")),
         "public_url": reverse("public_plans:detail", args=[case.pk]),
     }
-    if is_owner or user.scope.is_authority_for(case.jurisdiction_id):
+    if is_owner or scope_of(user).is_authority_for(case.jurisdiction_id):
         data["comments"] = list(selectors.comments_for_staff(user, case))
     if is_owner and case.state in (PlanState.CONSULTATION, PlanState.EXPERT_REVIEW):
         data["pool"] = list(
@@ -277,9 +278,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _require_city_authority(request: HttpRequest) -> None:
-    failure = acts_as_city_authority.evaluate(None, RuleContext(user=_me(request)))
-    if failure:
-        raise NotPermitted(failure.message, code=failure.code, article=failure.citation)
+    enforce([acts_as_city_authority], None, user=_me(request))
 
 
 @login_required

@@ -2,110 +2,53 @@
 
 起草 → 征求意见 → 专家论证 → 报批 → 已批准 → 已公布（全市、本辖区规划）→ 已备案（本辖区、专项规划）→ 实施中
 → 已被替代（由按原编制程序批准、备案的新版本替代，第六条第二款）.
+
+Besides these transitions, the records under a version are Record steps of the same engine (one lock,
+one docket event with the before and after of every write): the draft's text, goals and tasks
+(第五条), public comments, their answers, the consultation summary, the experts and their opinions
+(第六条第一款), the change request (第六条第二款), the annual execution report, the inspection sample
+and its findings (第七条). Their typed input is in payloads.py, their refusals in rules.py,
+their writes in effects.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from django.db import models
-from django.utils import timezone
-
-from infogov.core.workflow import engine as core_workflow
-from infogov.core.workflow.engine import StepContext, Transition, Workflow
+from infogov.core.workflow.engine import Transition, Workflow
 from infogov.core.workflow.obligations import Duty, days
 from infogov.core.workflow.permissions import register_case_permissions
-from infogov.core.workflow.rules import acts_for_owner
+from infogov.core.workflow.rules import acts_as_assigned_expert, acts_for_owner
+from infogov.core.workflow.steps import Record
 
+from . import payloads as p
 from . import rules as r
 from .choices import PlanLevel
 from .choices import PlanState as S
+from .effects import (
+    add_comment,
+    add_execution_report,
+    add_goal,
+    add_opinion,
+    add_task,
+    add_to_sample,
+    answer_comments,
+    assign_experts,
+    create_successor,
+    edit_draft,
+    next_round,
+    publish_answers,
+    record_approval,
+    record_filing,
+    record_inspection,
+    record_publication,
+    record_supersession,
+    remove_task,
+    save_summary,
+    set_window,
+    snapshot_findings,
+    take_effect,
+    update_task,
+)
 from .models import PlanVersion
-
-# -- effects: the fields a step sets (returned as the docket's field-level changes) ----------------
-
-
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, models.Model) else value
-
-
-def _set(version: PlanVersion, **values: Any) -> dict[str, Any]:
-    changes = {}
-    for name, value in values.items():
-        before = getattr(version, name)
-        if before != value:
-            changes[name] = {"before": _plain(before), "after": _plain(value)}
-            setattr(version, name, value)
-    return changes
-
-
-def set_window(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    return _set(
-        version,
-        consultation_start=dt.date.fromisoformat(str(step.payload["start"])),
-        consultation_end=dt.date.fromisoformat(str(step.payload["end"])),
-    )
-
-
-def next_round(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    """Back to drafting: the next consultation and expert review are a new round (原编制程序)."""
-    return _set(version, review_round=version.review_round + 1)
-
-
-def snapshot_findings(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    from .selectors import consistency_findings
-
-    return _set(version, findings=consistency_findings(version))
-
-
-def record_approval(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    return _set(
-        version,
-        approved_at=timezone.now(),
-        approval_body=r.approving_body(version),
-        approval_document=str(step.payload.get("document", ""))[:100],
-        leader_signoff=str(step.payload.get("leader_signoff", ""))[:100],
-    )
-
-
-def record_publication(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    return _set(version, published_at=timezone.now())
-
-
-def record_filing(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    return _set(
-        version,
-        filed_at=timezone.now(),
-        filed_with=r.filing_authority(version),
-        filing_number=str(step.payload.get("filing_number", ""))[:100],
-    )
-
-
-def take_effect(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    """In force: the predecessor (if this is a change) is superseded, and the year's execution
-    report falls due (第七条)."""
-    changes = _set(version, in_force_at=timezone.now())
-    if version.supersedes_id:
-        old = PlanVersion.objects.get(pk=version.supersedes_id)
-        token = r.SUCCESSOR_IN_FORCE.set(version)
-        try:
-            core_workflow.fire(old, "supersede", user=step.user, comment=f"由第 {version.number} 版替代")
-        finally:
-            r.SUCCESSOR_IN_FORCE.reset(token)
-        changes["superseded_version"] = {"before": None, "after": old.pk}
-    from .services import execution_obligation_open
-
-    execution_obligation_open(version=version, year=timezone.localdate().year, event=None)
-    return changes
-
-
-def record_supersession(version: PlanVersion, step: StepContext) -> dict[str, Any]:
-    from .services import execution_obligations_cancel
-
-    execution_obligations_cancel(version=version)
-    return _set(version, superseded_at=timezone.now())
-
 
 # -- duties ---------------------------------------------------------------------------------------
 
@@ -138,6 +81,8 @@ special_filing_duty = Duty(
 
 APPROVERS = (r.approves_city_plan, r.approves_local_plan, r.approves_special_plan)
 FILING = (r.receives_local_filing, r.receives_special_filing)
+DRAFTING = (r.not_frozen, r.draft_only)  # the draft's content changes only while drafting (第六条)
+CONSULTING = (S.CONSULTATION, S.EXPERT_REVIEW)
 BASIS = (r.city_plan_based_on_provincial, r.local_plan_based_on_city_plan, r.special_plan_based_on_area_plan)
 
 WORKFLOW = Workflow(
@@ -159,6 +104,7 @@ WORKFLOW = Workflow(
                 r.consultation_window_valid,
             ),
             citation="第六条第一款",
+            payload=p.ConsultationIn,
             effects=(set_window,),
         ),
         Transition(
@@ -219,6 +165,7 @@ WORKFLOW = Workflow(
             by=APPROVERS,
             guards=(r.special_plan_signed_off,),
             citation="第五条",
+            payload=p.ApproveIn,
             effects=(record_approval,),
             closes=("plan-approval",),
             opens=(special_filing_duty,),
@@ -243,6 +190,7 @@ WORKFLOW = Workflow(
             by=FILING,
             guards=(r.city_plan_not_filed, r.local_plan_published_before_filing),
             citation="第五条",
+            payload=p.FileIn,
             effects=(record_filing,),
             closes=("plan-filing",),
         ),
@@ -266,6 +214,166 @@ WORKFLOW = Workflow(
             by=(r.superseded_by_successor,),
             citation="第六条第二款",
             effects=(record_supersession,),
+            style="secondary",
+        ),
+        # -- 第五条: the draft (in every state, so that a frozen plan shows why it cannot change) ----
+        Record(
+            name="draft_edit",
+            label="修改规划草稿",
+            by=(acts_for_owner,),
+            guards=(*DRAFTING, r.period_valid),
+            payload=p.DraftEditIn,
+            citation="第五条",
+            effects=(edit_draft,),
+            style="secondary",
+        ),
+        Record(
+            name="goal_add",
+            label="增加发展目标",
+            by=(acts_for_owner,),
+            guards=DRAFTING,
+            payload=p.GoalIn,
+            citation="第五条",
+            effects=(add_goal,),
+            style="secondary",
+        ),
+        Record(
+            name="task_add",
+            label="增加重点任务",
+            by=(acts_for_owner,),
+            guards=DRAFTING,
+            payload=p.TaskIn,
+            citation="第五条",
+            effects=(add_task,),
+            style="secondary",
+        ),
+        Record(
+            name="task_update",
+            label="修改重点任务",
+            by=(acts_for_owner,),
+            guards=DRAFTING,
+            payload=p.TaskUpdateIn,
+            citation="第五条",
+            effects=(update_task,),
+            style="secondary",
+        ),
+        Record(
+            name="task_remove",
+            label="删除重点任务",
+            by=(acts_for_owner,),
+            guards=DRAFTING,
+            payload=p.TaskRemoveIn,
+            citation="第五条",
+            effects=(remove_task,),
+            style="danger",
+        ),
+        # -- 第六条第一款: consultation and expert review ---------------------------------------------
+        Record(
+            name="comment",
+            label="提交公众意见",
+            states=(S.CONSULTATION,),
+            guards=(r.consultation_open, r.comment_rate_limit),
+            payload=p.CommentIn,
+            citation="第六条第一款",
+            effects=(add_comment,),
+            touch=False,
+        ),
+        Record(
+            name="comments_answer",
+            label="起草意见答复",
+            states=CONSULTING,
+            by=(acts_for_owner,),
+            guards=(r.answer_has_reason,),
+            payload=p.AnswerIn,
+            citation="第六条第一款",
+            effects=(answer_comments,),
+            touch=False,  # a draft is not public; publishing is what a submission reads
+        ),
+        Record(
+            name="answers_publish",
+            label="公布意见答复",
+            states=CONSULTING,
+            by=(acts_for_owner,),
+            guards=(r.answers_drafted,),
+            citation="第六条第一款",
+            effects=(publish_answers,),
+        ),
+        Record(
+            name="consultation_summary",
+            label="填写征求意见情况说明",
+            by=(acts_for_owner,),
+            guards=(r.not_frozen, r.summary_stage),  # part of the record: frozen once approved
+            payload=p.SummaryIn,
+            citation="第六条第一款",
+            effects=(save_summary,),
+            style="secondary",
+        ),
+        Record(
+            name="experts_assign",
+            label="邀请论证专家",
+            states=CONSULTING,
+            by=(r.organises_review,),
+            guards=(r.experts_independent,),
+            payload=p.ExpertsIn,
+            citation="第六条第一款",
+            effects=(assign_experts,),
+            style="secondary",
+        ),
+        Record(
+            name="expert_opinion",
+            label="提交专家论证意见",
+            states=(S.EXPERT_REVIEW,),
+            by=(acts_as_assigned_expert,),
+            guards=(r.one_opinion_per_round,),
+            payload=p.OpinionIn,
+            citation="第六条第一款",
+            effects=(add_opinion,),
+        ),
+        # -- 第六条第二款: change control ---------------------------------------------------------------
+        Record(
+            name="change_request",
+            label="提出变更、调整",
+            states=(S.IN_FORCE,),
+            by=(acts_for_owner,),
+            guards=(r.no_open_change, r.change_has_reason),
+            payload=p.ChangeIn,
+            citation="第六条第二款",
+            effects=(create_successor,),
+            touch=False,  # the version in force is not changed: its successor is a case of its own
+            style="secondary",
+        ),
+        # -- 第七条: execution reports and inspections ------------------------------------------------
+        Record(
+            name="execution_report",
+            label="报送年度执行情况",
+            states=(S.IN_FORCE,),
+            by=(acts_for_owner,),
+            guards=(r.execution_supervised, r.report_year_in_period, r.report_once),
+            payload=p.ReportIn,
+            citation="第七条",
+            effects=(add_execution_report,),
+        ),
+        Record(
+            name="inspection_sample",
+            label="列入年度监督检查",
+            states=(S.IN_FORCE,),
+            by=(r.acts_as_city_authority,),
+            guards=(r.execution_supervised, r.sampled_once),
+            payload=p.SampleIn,
+            citation="第七条",
+            effects=(add_to_sample,),
+            touch=False,
+            style="secondary",
+        ),
+        Record(
+            name="inspection",
+            label="记录监督检查结果",
+            states=(S.IN_FORCE, S.SUPERSEDED),
+            by=(r.acts_as_city_authority,),
+            payload=p.InspectionIn,
+            citation="第七条",
+            effects=(record_inspection,),
+            touch=False,
             style="secondary",
         ),
     ],

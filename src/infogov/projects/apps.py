@@ -1,19 +1,40 @@
 from django.apps import AppConfig
 
+from infogov.core.registry import ApiRouter, CaseType, MenuEntry, Pages, Registration
+
+
+def _approver_or_authority(user) -> bool:
+    return user.is_authority or user.has_role("gov_approver")
+
 
 class ProjectsConfig(AppConfig):
     name = "infogov.projects"
     label = "projects"
     verbose_name = "信息化工程项目"
 
-    def ready(self) -> None:
-        from infogov.core.web.context_processors import NAV
-
-        entries = [
-            ("信息化工程项目", "projects:list", lambda u: not u.is_platform_admin),
-            ("年度建设计划", "annual_plans:list", lambda u: u.is_authority or u.has_role("gov_approver")),
-            ("项目风险总览", "projects:overview", lambda u: u.is_authority),
-        ]
-        for entry in entries:
-            if all(e[1] != entry[1] for e in NAV):
-                NAV.insert(max(len(NAV) - 3, 1), entry)
+    infogov = Registration(
+        case_types=(
+            CaseType("projects.Project", "infogov.projects.workflows:WORKFLOW", namespace="projects"),
+            CaseType(
+                "projects.AnnualConstructionPlan",
+                "infogov.projects.workflows:PLAN_WORKFLOW",
+                namespace="annual_plans",
+            ),
+        ),
+        pages=(
+            Pages("projects/", "infogov.projects.urls"),
+            Pages("annual-plans/", "infogov.projects.plan_urls"),
+        ),
+        # the tools router first: the case router's /{id} would shadow its paths
+        api=(
+            ApiRouter("/projects/", "infogov.projects.api:tools", ("信息化工程项目",)),
+            ApiRouter("/projects/", "infogov.projects.api:router", ("信息化工程项目",)),
+            ApiRouter("/annual-plans/", "infogov.projects.api:plan_router", ("年度建设计划",)),
+        ),
+        menu=(
+            MenuEntry("信息化工程项目", "projects:list", lambda u: not u.is_platform_admin, order=200),
+            MenuEntry("年度建设计划", "annual_plans:list", _approver_or_authority, order=210),
+            MenuEntry("项目风险总览", "projects:overview", lambda u: u.is_authority, order=220),
+        ),
+        demo="infogov.projects.demo",
+    )

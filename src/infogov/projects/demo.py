@@ -156,6 +156,7 @@ def _seed(users: dict[str, User], today: dt.date) -> int:
 
 
 def _walk(spec: dict[str, Any], p: Project, users: dict[str, User], today: dt.date) -> None:
+    """Take the project from its draft to the state the spec names, every step through the services."""
     owner = users[spec["owner"]]
     authority = users[AUTHORITY_OF[p.jurisdiction.name]]
     target = spec["state"]
@@ -167,66 +168,83 @@ def _walk(spec: dict[str, Any], p: Project, users: dict[str, User], today: dt.da
 
     if spec["funding"] == "fiscal":
         if target == "rejected":
-            _findings(p, authority, fail=True)
-            services.project_review_decide(
-                project=_fresh(p),
-                user=authority,
-                passed=False,
-                comment="与市级已建平台功能重复，且未明确信息资源共享方式",
-            )
+            _reject(p, authority)
             return
-        if at("reviewed"):
-            _findings(p, authority)
-            services.project_review_decide(project=_fresh(p), user=authority, passed=True, comment="同意建设")
-        if at("procured"):
-            if p.needs_outsourcing_review:
-                services.outsourcing_review_record(
-                    project=p, user=authority, approved=True, opinion="同意外包"
-                )
-            services.project_procurement_record(
-                project=_fresh(p),
-                user=owner,
-                method="open_tender",
-                notice_number=f"JLCG-{p.year}-{p.pk:04d}",
-                supplier="吉林市华信科技有限公司",
-                contract_amount=(p.budget * Decimal("0.92")).quantize(Decimal("0.01")),
-                contract_date=today - dt.timedelta(days=280),
-            )
-    else:
-        if at("filed"):
-            services.project_fire(project=_fresh(p), user=authority, name="issue_filing")
+        _review_and_procure(p, owner, authority, at, today)
+    elif at("filed"):
+        services.project_fire(project=_fresh(p), user=authority, name="issue_filing")
     if at("construction"):
-        services.project_fire(project=_fresh(p), user=owner, name="start_construction")
-        services.progress_report(
+        _build(p, owner, authority, target, today)
+    _finish(spec, p, owner, at, today)
+
+
+def _reject(p: Project, authority: User) -> None:
+    _findings(p, authority, fail=True)
+    services.project_review_decide(
+        project=_fresh(p),
+        user=authority,
+        passed=False,
+        comment="与市级已建平台功能重复，且未明确信息资源共享方式",
+    )
+
+
+def _review_and_procure(p: Project, owner: User, authority: User, at: Any, today: dt.date) -> None:
+    """第九条第二款 review and 第十一条 procurement of a fiscal project, as far as its target."""
+    if at("reviewed"):
+        _findings(p, authority)
+        services.project_review_decide(project=_fresh(p), user=authority, passed=True, comment="同意建设")
+    if at("procured"):
+        if p.needs_outsourcing_review:
+            services.outsourcing_review_record(project=p, user=authority, approved=True, opinion="同意外包")
+        services.project_procurement_record(
             project=_fresh(p),
             user=owner,
-            percent=35 if target == "construction" else 100,
-            reported_on=today - dt.timedelta(days=30),
+            method="open_tender",
+            notice_number=f"JLCG-{p.year}-{p.pk:04d}",
+            supplier="吉林市华信科技有限公司",
+            contract_amount=(p.budget * Decimal("0.92")).quantize(Decimal("0.01")),
+            contract_date=today - dt.timedelta(days=280),
         )
-        if p.is_fiscal:
-            share = Decimal("0.75") if target == "construction" else Decimal("0.6")
-            services.disbursement_record(
-                project=_fresh(p),
-                user=owner,
-                purpose="合同进度款",
-                amount=(p.budget * Decimal("0.92") * share).quantize(Decimal("0.01")),
-                paid_on=today - dt.timedelta(days=20),
-            )
-        if target == "construction" and p.is_fiscal:
-            services.inspection_open(
-                project=_fresh(p),
-                user=authority,
-                cosupervisors=list(
-                    Organisation.objects.filter(jurisdiction=p.jurisdiction).exclude(cosupervision="")
-                ),
-                summary="资金使用和建设进度检查",
-                findings=[
-                    {
-                        "text": "资金支付进度快于建设进度，部分款项无验收单据",
-                        "due_date": (today - dt.timedelta(days=5)).isoformat(),
-                    }
-                ],
-            )
+
+
+def _build(p: Project, owner: User, authority: User, target: str, today: dt.date) -> None:
+    """Construction (第十四条): progress, a payment, and for a fiscal project still building an inspection
+    with an overdue finding."""
+    services.project_fire(project=_fresh(p), user=owner, name="start_construction")
+    services.progress_report(
+        project=_fresh(p),
+        user=owner,
+        percent=35 if target == "construction" else 100,
+        reported_on=today - dt.timedelta(days=30),
+    )
+    if p.is_fiscal:
+        share = Decimal("0.75") if target == "construction" else Decimal("0.6")
+        services.disbursement_record(
+            project=_fresh(p),
+            user=owner,
+            purpose="合同进度款",
+            amount=(p.budget * Decimal("0.92") * share).quantize(Decimal("0.01")),
+            paid_on=today - dt.timedelta(days=20),
+        )
+    if target == "construction" and p.is_fiscal:
+        services.inspection_open(
+            project=_fresh(p),
+            user=authority,
+            cosupervisors=list(
+                Organisation.objects.filter(jurisdiction=p.jurisdiction).exclude(cosupervision="")
+            ),
+            summary="资金使用和建设进度检查",
+            findings=[
+                {
+                    "text": "资金支付进度快于建设进度，部分款项无验收单据",
+                    "due_date": (today - dt.timedelta(days=5)).isoformat(),
+                }
+            ],
+        )
+
+
+def _finish(spec: dict[str, Any], p: Project, owner: User, at: Any, today: dt.date) -> None:
+    """Completion, test, acceptance and delivery (第十三条), as far as the project's target."""
     if at("completed"):
         completed_on = today - dt.timedelta(days=200 if spec.get("overdue_acceptance") else 20)
         services.project_fire(

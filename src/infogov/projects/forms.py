@@ -1,6 +1,7 @@
 """The register form of a project and the annual-plan form: Chinese labels and messages, every
 register field (第三、九、十、十二、三十一条), cleaned into the shapes services.project_create /
-project_update and services.plan_create take. Forms only check input; the services decide."""
+project_update and services.plan_create take. Forms check the input's shape; what the law requires of
+a project (第三条 funding, 第十二条 standards) they judge with the rules the steps apply (rules.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from django import forms
 from django.utils import timezone
 
 from infogov.core.errors import DomainError
+from infogov.core.workflow.rules import RuleContext
 from infogov.org.models import Jurisdiction, Organisation
 
+from . import rules as r
 from .choices import Category, FundingKind, Hosting, Network, ProtectionLevel
 from .models import Project, Standard
 
@@ -299,28 +302,31 @@ class ProjectForm(StyledForm):
     # -- checks across fields ----------------------------------------------------------------------------
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        fiscal = data.get("funding_kind") == FundingKind.FISCAL
-        if fiscal and not (data.get("budget_source") or "").strip():
-            self.add_error(
-                "budget_source", "使用财政性资金的项目须写明列入哪一级、哪一年度的财政预算（第三条）"
-            )
-        if (
-            data.get("funding_kind") == FundingKind.NON_FISCAL
-            and not (data.get("funding_source") or "").strip()
-        ):
-            self.add_error("funding_source", "使用非财政性资金的项目须写明资金来源")
         start, end = data.get("planned_start"), data.get("planned_completion")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.add_error("planned_completion", "计划竣工日期不能早于计划开工日期")
-        category = data.get("category")
-        if category and "standards" in data:
-            missing = [c for c in self.mandatory_for(category) if c not in set(data["standards"])]
-            if missing:
-                self.add_error(
-                    "standards",
-                    f"适用于“{Category(category).label}”类项目的强制性标准不得免除（第十二条）："
-                    + "、".join(missing),
+        # the law's checks are the rules the steps apply (rules.py), judged on the project as entered
+        kind, category = data.get("funding_kind"), data.get("category")
+        if kind:
+            draft = Project(
+                funding_kind=kind,
+                category=category or "",
+                # a missing or malformed amount is reported by its own field
+                budget=data["budget"] if data.get("budget") is not None else Decimal("0.01"),
+                budget_source=data.get("budget_source") or "",
+                funding_source=data.get("funding_source") or "",
+            )
+            failure = r.funding_declared.evaluate(draft, RuleContext())
+            if failure is not None:
+                # the amount itself is the MoneyField's (a positive amount to the fen): this is the source
+                field = "budget_source" if kind == FundingKind.FISCAL else "funding_source"
+                self.add_error(field, f"{failure.message}（{failure.citation}）")
+            if category and "standards" in data:
+                failure = r.mandatory_standards_declared.evaluate(
+                    draft, RuleContext(payload={"standards": data["standards"]})
                 )
+                if failure is not None:
+                    self.add_error("standards", f"{failure.message}（{failure.citation}）")
         return data
 
     # -- into the service -------------------------------------------------------------------------------

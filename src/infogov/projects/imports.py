@@ -84,8 +84,9 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value).strip())
 
 
-def parse(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
-    """Rows as project fields, and every error found (row numbers as Excel shows them)."""
+def _header_index(data: bytes) -> tuple[dict[str, int], Any]:
+    """The columns of the first sheet by header, and the rows below the header; a file that is not a
+    workbook, or a header without a required column, is refused."""
     from openpyxl import load_workbook
 
     try:
@@ -104,7 +105,102 @@ def parse(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
                 {"row": 1, "column": h, "message": "缺少该列", "msg": f"第 1 行缺少“{h}”列"} for h in missing
             ],
         )
-    index = {h: i for i, h in enumerate(header)}
+    return {h: i for i, h in enumerate(header)}, rows
+
+
+def _set_cell(
+    row: dict[str, Any], field: str, header_: str, value: Any, known_standards: set[str], err: Any
+) -> None:
+    """The cell's value as the project field (into `row`), or its error (through `err`)."""
+    if field == "category":
+        row[field] = _choice(value, Category) or err(header_, "须为：" + "、".join(Category.labels))
+    elif field == "funding_kind":
+        row[field] = _choice(value, FundingKind) or err(header_, "须为：财政性资金 或 非财政性资金")
+    elif field == "network":
+        row[field] = _choice(value, Network) or err(header_, "须为：" + "、".join(Network.labels))
+    elif field == "hosting":
+        row[field] = _choice(value, Hosting) or err(header_, "须为：" + "、".join(Hosting.labels))
+    elif field == "budget":
+        try:
+            d = Decimal(str(value).replace(",", "").strip())
+            if not d.is_finite() or d <= 0 or d.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise InvalidOperation
+            row[field] = d
+        except (InvalidOperation, ValueError):
+            err(header_, "须为大于零、最多两位小数的金额（元）")
+    elif field in ("year", "security_level"):
+        try:
+            v = int(str(value).strip().removesuffix("级").removeprefix("第"))
+            if field == "year" and not 2015 <= v <= 2100:
+                raise ValueError
+            if field == "security_level" and not 1 <= v <= 5:
+                raise ValueError
+            row[field] = v
+        except ValueError:
+            err(header_, "须为 2015–2100 的年份" if field == "year" else "须为 1–5")
+    elif field in ("planned_start", "planned_completion"):
+        try:
+            row[field] = _date(value)
+        except ValueError:
+            err(header_, "须为日期，如 2026-03-01")
+    elif field in ("security_measures", "standards"):
+        from .payloads import as_list
+
+        items = as_list(value)
+        if field == "standards":
+            unknown = [c for c in items if c not in known_standards]
+            if unknown:
+                err(header_, "标准目录中没有：" + "、".join(unknown))
+        row[field] = items
+    else:
+        text = str(value).strip()
+        limit = 200 if field in ("title", "budget_source", "special_fund") else 5000
+        if len(text) > limit:
+            err(header_, f"不能超过 {limit} 字")
+        row[field] = text
+
+
+def _check_row(row: dict[str, Any], n: int, titles: dict[str, int], err: Any) -> None:
+    """What a row's cells say together: funding (第三条、第九条第一款), dates, a title given twice."""
+    if row.get("funding_kind") == FundingKind.FISCAL and not row.get("budget_source"):
+        err("预算来源", "财政性资金项目须写明预算来源（第三条）")
+    if row.get("funding_kind") == FundingKind.NON_FISCAL:
+        err("资金性质", "年度建设计划只收使用财政性资金的项目（第九条第一款）；非财政性资金项目请办理备案")
+    start, end = row.get("planned_start"), row.get("planned_completion")
+    if start and end and end < start:
+        err("计划竣工", "不能早于计划开工")
+    title = row.get("title")
+    if title:
+        if title in titles:
+            err("项目名称", f"与第 {titles[title]} 行重复")
+        titles.setdefault(title, n)
+
+
+def _parse_row(
+    n: int, raw: Any, index: dict[str, int], known_standards: set[str], titles: dict[str, int]
+) -> tuple[dict[str, Any], list[RowError]]:
+    """Row `n` (as Excel numbers it) as project fields, and its errors."""
+    cells = {h: raw[i] if i < len(raw) else None for h, i in index.items()}
+    row: dict[str, Any] = {}
+    row_errors: list[RowError] = []
+
+    def err(col: str, msg: str) -> Any:
+        row_errors.append(RowError(n, col, msg))
+
+    for header_, field, required in COLUMNS:
+        value = cells.get(header_)
+        if value is None or str(value).strip() == "":
+            if required:
+                err(header_, "不能为空")
+            continue
+        _set_cell(row, field, header_, value, known_standards, err)
+    _check_row(row, n, titles, err)
+    return {k: v for k, v in row.items() if v is not None}, row_errors
+
+
+def parse(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Rows as project fields, and every error found (row numbers as Excel shows them)."""
+    index, rows = _header_index(data)
     known_standards = set(Standard.objects.values_list("code", flat=True))
     out: list[dict[str, Any]] = []
     errors: list[RowError] = []
@@ -115,82 +211,9 @@ def parse(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
         if len(out) >= MAX_ROWS:
             errors.append(RowError(n, "", f"一次最多导入 {MAX_ROWS} 行"))
             break
-        cells = {h: raw[i] if i < len(raw) else None for h, i in index.items()}
-        row: dict[str, Any] = {}
-        row_errors: list[RowError] = []
-
-        def err(col: str, msg: str, n: int = n, row_errors: list[RowError] = row_errors) -> Any:
-            row_errors.append(RowError(n, col, msg))
-
-        for header_, field, required in COLUMNS:
-            value = cells.get(header_)
-            empty = value is None or str(value).strip() == ""
-            if empty:
-                if required:
-                    err(header_, "不能为空")
-                continue
-            if field == "category":
-                row[field] = _choice(value, Category) or err(header_, "须为：" + "、".join(Category.labels))
-            elif field == "funding_kind":
-                row[field] = _choice(value, FundingKind) or err(header_, "须为：财政性资金 或 非财政性资金")
-            elif field == "network":
-                row[field] = _choice(value, Network) or err(header_, "须为：" + "、".join(Network.labels))
-            elif field == "hosting":
-                row[field] = _choice(value, Hosting) or err(header_, "须为：" + "、".join(Hosting.labels))
-            elif field == "budget":
-                try:
-                    d = Decimal(str(value).replace(",", "").strip())
-                    if not d.is_finite() or d <= 0 or d.as_tuple().exponent < -2:  # type: ignore[operator]
-                        raise InvalidOperation
-                    row[field] = d
-                except (InvalidOperation, ValueError):
-                    err(header_, "须为大于零、最多两位小数的金额（元）")
-            elif field in ("year", "security_level"):
-                try:
-                    v = int(str(value).strip().removesuffix("级").removeprefix("第"))
-                    if field == "year" and not 2015 <= v <= 2100:
-                        raise ValueError
-                    if field == "security_level" and not 1 <= v <= 5:
-                        raise ValueError
-                    row[field] = v
-                except ValueError:
-                    err(header_, "须为 2015–2100 的年份" if field == "year" else "须为 1–5")
-            elif field in ("planned_start", "planned_completion"):
-                try:
-                    row[field] = _date(value)
-                except ValueError:
-                    err(header_, "须为日期，如 2026-03-01")
-            elif field in ("security_measures", "standards"):
-                from .payloads import as_list
-
-                items = as_list(value)
-                if field == "standards":
-                    unknown = [c for c in items if c not in known_standards]
-                    if unknown:
-                        err(header_, "标准目录中没有：" + "、".join(unknown))
-                row[field] = items
-            else:
-                text = str(value).strip()
-                limit = 200 if field in ("title", "budget_source", "special_fund") else 5000
-                if len(text) > limit:
-                    err(header_, f"不能超过 {limit} 字")
-                row[field] = text
-        if row.get("funding_kind") == FundingKind.FISCAL and not row.get("budget_source"):
-            err("预算来源", "财政性资金项目须写明预算来源（第三条）")
-        if row.get("funding_kind") == FundingKind.NON_FISCAL:
-            err(
-                "资金性质", "年度建设计划只收使用财政性资金的项目（第九条第一款）；非财政性资金项目请办理备案"
-            )
-        start, end = row.get("planned_start"), row.get("planned_completion")
-        if start and end and end < start:
-            err("计划竣工", "不能早于计划开工")
-        title = row.get("title")
-        if title:
-            if title in titles:
-                err("项目名称", f"与第 {titles[title]} 行重复")
-            titles.setdefault(title, n)
+        row, row_errors = _parse_row(n, raw, index, known_standards, titles)
         errors.extend(row_errors)
-        out.append({k: v for k, v in row.items() if v is not None})
+        out.append(row)
     if not out and not errors:
         errors.append(RowError(2, "", "表中没有数据行"))
     return out, errors

@@ -353,7 +353,7 @@ class TestReport(models.Model):
     tester = models.CharField("测试机构", max_length=200)
     tested_on = models.DateField("测试日期")
     passed = models.BooleanField("测试结论：通过")
-    standards = models.JSONField("测试依据的标准", default=list)
+    standards = models.JSONField("测试依据的标准", default=list, blank=True)
     summary = models.TextField("测试结论说明", blank=True)
 
     class Meta:
@@ -373,7 +373,7 @@ class Acceptance(models.Model):
     committee = models.JSONField("验收组成员", default=list)
     passed = models.BooleanField("验收合格")
     opinion = models.TextField("验收意见", blank=True)
-    security_measures_built = models.JSONField("已建成的安全措施", default=list)
+    security_measures_built = models.JSONField("已建成的安全措施", default=list, blank=True)
     security_evidence = models.TextField("安全措施建设证明", blank=True)
 
     class Meta:

@@ -1,32 +1,37 @@
-"""The inputs a project step takes (the transition payload), checked and normalised.
+"""The typed input of each project step (the step's ``payload=`` schema): what the API body, the web
+form and the guards read, validated once by the workflow core (core.workflow.payloads.validate), bad
+input answered as one Chinese 422 naming each field.
 
-Web forms send strings, the API sends JSON: both end up here, so the rules and the docket see one
-shape. A missing or malformed value is an InvalidInput (422) naming the field, never a 500.
+Web forms send strings (a list as "甲、乙", a checkbox as "true" or nothing), the API sends JSON:
+the field types below take both, so the rules and the docket see one shape. Limits that are law or
+platform policy are rules (rules.py), not here: a schema says only what a well-formed input is.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
-from django.utils import timezone
+from django.db import models
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from infogov.core.errors import InvalidInput
+from infogov.core.workflow.payloads import ActDate, Amount, RequiredText, StepInput, Text
 
-from .choices import ProcurementMethod
+from .choices import FindingConclusion, ProcurementMethod, ReviewDimension, Severity
 
 _SPLIT = re.compile(r"[,，、;；\n]+")
+_TRUE = {"1", "on", "true", "yes", "y", "t", "是", "通过", "合格"}
+_FALSE = {"0", "off", "false", "no", "n", "f", "否", "不通过", "不合格", ""}
 
 
 def as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    return str(value).strip().lower() in {"1", "on", "true", "yes", "是", "通过", "合格"}
+    return str(value).strip().lower() in _TRUE
 
 
 def as_list(value: Any) -> list[str]:
+    """A list from a JSON array or from one text with separators (、，；or new lines)."""
     if value is None or value == "":
         return []
     if isinstance(value, list | tuple):
@@ -34,142 +39,200 @@ def as_list(value: Any) -> list[str]:
     return [v.strip() for v in _SPLIT.split(str(value)) if v.strip()]
 
 
-def _fail(field: str, message: str) -> InvalidInput:
-    return InvalidInput(
-        message, code="invalid_payload", details=[{"loc": ["payload", field], "msg": message}]
+def _list(value: Any) -> Any:
+    return as_list(value) if isinstance(value, str | list | tuple) or value is None else value
+
+
+def _bool(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    return value
+
+
+def _not_empty(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("至少填写一项")
+    return value
+
+
+def _blank_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _choice(choices: type[models.TextChoices], label: str) -> Any:
+    """A value of `choices`, given as the value or its Chinese label; refused naming the labels."""
+
+    def check(value: str) -> str:
+        if value in choices.values:
+            return value
+        by_label = {str(c.label): c.value for c in choices}
+        if value in by_label:
+            return str(by_label[value])
+        raise ValueError(f"{label}须为：" + "、".join(str(c.label) for c in choices))
+
+    return AfterValidator(check)
+
+
+def _value_of(choices: type[models.TextChoices]) -> Any:
+    """A choice given by its Chinese label read as its value; anything else is left for the rules."""
+
+    def read(value: str) -> str:
+        return str({str(c.label): c.value for c in choices}.get(value, value))
+
+    return AfterValidator(read)
+
+
+TextList = Annotated[
+    list[Annotated[str, Field(max_length=200)]], BeforeValidator(_list), Field(max_length=100)
+]
+FormBool = Annotated[bool, BeforeValidator(_bool)]
+OptionalDate = Annotated[ActDate | None, BeforeValidator(_blank_none)]
+PositiveAmount = Annotated[Amount, Field(gt=0)]
+
+
+# -- transitions ------------------------------------------------------------------------------------
+
+
+class IncludeInPlanIn(StepInput):
+    """列入年度计划 (第九条第一款)."""
+
+    plan_id: int = Field(title="年度建设计划")
+
+
+class ConditionIn(StepInput):
+    text: RequiredText = Field(title="整改条件", max_length=2000)
+    due_date: OptionalDate = Field(None, title="答复期限")
+
+
+def _conditions(value: Any) -> Any:
+    """Conditions as a list of {text, due_date}: a form's one text ("甲；乙"), a list of texts, one
+    object or a list of objects."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = as_list(value)
+    elif isinstance(value, dict):
+        value = [value]
+    if isinstance(value, list | tuple):
+        return [
+            {"text": v} if isinstance(v, str) else v
+            for v in value
+            if not (isinstance(v, str) and not v.strip())
+        ]
+    return value
+
+
+class ReviewPassIn(StepInput):
+    """审查通过 (第九条第二款): the conditions of a conditional pass, each with its deadline (or one
+    deadline for all, from the form)."""
+
+    conditions: Annotated[list[ConditionIn], BeforeValidator(_conditions), Field(max_length=50)] = Field(
+        default_factory=list, title="审查条件"
     )
+    due_date: OptionalDate = Field(None, title="条件答复期限")
 
 
-def as_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
-    if value in (None, ""):
-        if default is None:
-            raise _fail(field, f"请填写{field}")
-        return default
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise _fail(field, f"{field}须为日期（如 2026-03-01）")
+class ProcurementIn(StepInput):
+    """政府集中采购结果 (第十一条第一款)."""
+
+    # which methods are 政府集中采购 is the law's (A11-1-CENTRALIZED), not the input's shape
+    method: Annotated[RequiredText, _value_of(ProcurementMethod)] = Field(title="采购方式", max_length=16)
+    notice_number: RequiredText = Field(title="采购公告编号", max_length=60)
+    supplier: RequiredText = Field(title="中标（成交）供应商", max_length=200)
+    contract_amount: Amount = Field(title="合同金额（元）")
+    contract_date: OptionalDate = Field(None, title="合同签订日期")
 
 
-def as_decimal(value: Any, field: str) -> Decimal:
-    try:
-        d = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise _fail(field, f"{field}须为金额（元）")
-    if not d.is_finite() or d <= 0 or d.as_tuple().exponent < -2 or d >= Decimal("1e14"):  # type: ignore[operator]
-        raise _fail(field, f"{field}须为大于零、最多两位小数的金额（元）")
-    return d
+class CompleteIn(StepInput):
+    completed_on: OptionalDate = Field(None, title="竣工日期")
 
 
-def _text(p: dict[str, Any], key: str, label: str, *, required: bool = True, max_len: int = 200) -> str:
-    v = str(p.get(key, "") or "").strip()
-    if required and not v:
-        raise _fail(key, f"请填写{label}")
-    if len(v) > max_len:
-        raise _fail(key, f"{label}不能超过 {max_len} 字")
-    return v
+class TestIn(StepInput):
+    """测试报告 (第十三条第一款)."""
+
+    tester: RequiredText = Field(title="测试机构", max_length=200)
+    tested_on: OptionalDate = Field(None, title="测试日期")
+    passed: FormBool = Field(False, title="测试通过")
+    standards: TextList = Field(default_factory=list, title="测试依据的标准")
+    summary: Text = Field("", title="测试结论说明", max_length=2000)
 
 
-def clean_procurement(p: dict[str, Any]) -> dict[str, Any]:
-    method = str(p.get("method", "")).strip()
-    if method not in ProcurementMethod.values:
-        by_label = {str(c.label): c.value for c in ProcurementMethod}
-        if method not in by_label:
-            raise _fail("method", "采购方式须为：" + "、".join(str(c.label) for c in ProcurementMethod))
-        method = by_label[method]
-    return {
-        "method": method,
-        "notice_number": _text(p, "notice_number", "采购公告编号", max_len=60),
-        "supplier": _text(p, "supplier", "中标（成交）供应商"),
-        "contract_amount": str(as_decimal(p.get("contract_amount"), "contract_amount")),
-        "contract_date": as_date(
-            p.get("contract_date"), "contract_date", default=timezone.localdate()
-        ).isoformat(),
-    }
+class AcceptanceIn(StepInput):
+    """验收 (第十三条第一款) with the evidence that security was built (第三十一条)."""
+
+    held_on: OptionalDate = Field(None, title="验收日期")
+    committee: Annotated[TextList, AfterValidator(_not_empty)] = Field(title="验收组成员")
+    security_measures_built: TextList = Field(default_factory=list, title="已建成的安全措施")
+    security_evidence: Text = Field("", title="安全措施建设证明", max_length=2000)
 
 
-def clean_review(p: dict[str, Any]) -> dict[str, Any]:
-    raw = p.get("conditions") or []
-    default_due = timezone.localdate() + dt.timedelta(days=60)
-    conditions = []
-    if isinstance(raw, str):
-        raw = as_list(raw)
-    elif isinstance(raw, dict):  # one condition given as an object
-        raw = [raw]
-    elif not isinstance(raw, list | tuple):
-        raise _fail("conditions", "审查条件须为一条或多条文字")
-    for c in raw:
-        if isinstance(c, dict):
-            text = str(c.get("text", "")).strip()
-            due = as_date(c.get("due_date"), "conditions.due_date", default=default_due)
-        else:
-            text, due = str(c).strip(), default_due
-        if text:
-            conditions.append({"text": text, "due_date": due.isoformat()})
-    if p.get("due_date") and conditions:  # one deadline for all, from a form
-        common_due = as_date(p.get("due_date"), "due_date").isoformat()
-        conditions = [{**c, "due_date": common_due} for c in conditions]
-    return {"conditions": conditions}
+class DeliverIn(StepInput):
+    protection_level: Annotated[int | None, BeforeValidator(_blank_none)] = Field(
+        None, ge=1, le=5, title="安全保护等级"
+    )
+    system_name: Text = Field("", title="信息系统名称", max_length=200)
 
 
-def clean_test(p: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "tester": _text(p, "tester", "测试机构"),
-        "tested_on": as_date(p.get("tested_on"), "tested_on", default=timezone.localdate()).isoformat(),
-        "passed": as_bool(p.get("passed", False)),
-        "standards": as_list(p.get("standards")),
-        "summary": _text(p, "summary", "测试结论说明", required=False, max_len=2000),
-    }
+# -- records ----------------------------------------------------------------------------------------
 
 
-def clean_acceptance(p: dict[str, Any]) -> dict[str, Any]:
-    committee = as_list(p.get("committee"))
-    if not committee:
-        raise _fail("committee", "请填写验收组成员")
-    return {
-        "held_on": as_date(p.get("held_on"), "held_on", default=timezone.localdate()).isoformat(),
-        "committee": committee,
-        "security_measures_built": as_list(p.get("security_measures_built")),
-        "security_evidence": _text(p, "security_evidence", "安全措施建设证明", required=False, max_len=2000),
-    }
+class StandardsIn(StepInput):
+    """声明执行的标准 (第十二条)."""
+
+    standards: TextList = Field(default_factory=list, title="执行的标准")
 
 
-def clean_complete(p: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "completed_on": as_date(
-            p.get("completed_on"), "completed_on", default=timezone.localdate()
-        ).isoformat()
-    }
+class FindingIn(StepInput):
+    """一个方面的评审意见 (第九条第二款); the sharing finding answers similar projects (第六条)."""
+
+    dimension: Annotated[str, _choice(ReviewDimension, "评审内容")] = Field(title="评审内容")
+    conclusion: Annotated[str, _choice(FindingConclusion, "结论")] = Field(title="结论")
+    text: RequiredText = Field(title="评审意见")
+    acknowledged_hits: list[int] = Field(default_factory=list, title="回应的相似项目", max_length=200)
 
 
-def clean_deliver(p: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if p.get("protection_level") not in (None, ""):
-        try:
-            level = int(p["protection_level"])
-        except (TypeError, ValueError):
-            raise _fail("protection_level", "安全保护等级须为 1–5")
-        if not 1 <= level <= 5:
-            raise _fail("protection_level", "安全保护等级须为 1–5")
-        out["protection_level"] = level
-    name = _text(p, "system_name", "系统名称", required=False)
-    if name:
-        out["system_name"] = name
-    return out
+class ConditionAnswerIn(StepInput):
+    condition_id: int = Field(title="审查条件")
+    answer: RequiredText = Field(title="落实情况")
 
 
-def clean_plan(p: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return {"plan_id": int(p.get("plan_id"))}  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise _fail("plan_id", "请选择年度建设计划")
+class OutsourcingIn(StepInput):
+    approved: FormBool = Field(title="审核通过")
+    opinion: RequiredText = Field(title="审核意见")
 
 
-def normalise(p: dict[str, Any], cleaned: dict[str, Any]) -> None:
-    """Replace the step's payload by its cleaned form (what the docket records)."""
-    extra = {k: v for k, v in p.items() if k in {"similar", "opinion", "filing_number", "information_system"}}
-    p.clear()
-    p.update(cleaned)
-    p.update(extra)
+class ProgressIn(StepInput):
+    percent: int = Field(ge=0, le=100, title="完成比例（%）")
+    reported_on: OptionalDate = Field(None, title="报告日期")
+    note: Text = Field("", title="进展说明")
+
+
+class DisbursementIn(StepInput):
+    amount: PositiveAmount = Field(title="金额（元）")
+    purpose: RequiredText = Field(title="资金用途", max_length=200)
+    paid_on: OptionalDate = Field(None, title="支付日期")
+
+
+class InspectionFindingIn(StepInput):
+    text: RequiredText = Field(title="检查问题")
+    severity: Annotated[str, _choice(Severity, "严重程度")] = Field(Severity.MEDIUM.value, title="严重程度")
+    due_date: ActDate = Field(title="整改期限")
+
+
+class InspectionIn(StepInput):
+    """监督检查 (第十四条) with the co-supervising departments and the findings to rectify."""
+
+    cosupervisors: list[int] = Field(default_factory=list, title="协同监督部门", max_length=20)
+    summary: Text = Field("", title="检查情况")
+    findings: list[InspectionFindingIn] = Field(default_factory=list, title="检查问题", max_length=100)
+    opened_on: OptionalDate = Field(None, title="检查日期")
+
+
+class RectifyIn(StepInput):
+    finding_id: int = Field(title="检查问题")
+    rectification: RequiredText = Field(title="整改情况")
+
+
+class RiskOverrideIn(StepInput):
+    level: Annotated[int | None, BeforeValidator(_blank_none)] = Field(None, ge=1, le=5, title="风险等级")
+    reason: RequiredText = Field(title="调整理由")

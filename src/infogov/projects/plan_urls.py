@@ -3,13 +3,9 @@ include with path("annual-plans/", include("infogov.projects.plan_urls"))."""
 
 from django.urls import path
 
-from infogov.core.web.cases import NAMESPACES
-
-from .models import AnnualConstructionPlan
 from .views import plan_new, plan_views
 
 app_name = "annual_plans"
-NAMESPACES[AnnualConstructionPlan] = "annual_plans"
 urlpatterns = [
     path("new/", plan_new, name="create"),
     *plan_views.urlpatterns(),

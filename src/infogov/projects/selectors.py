@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
+from infogov.core import text as text_
 from infogov.core.errors import NotFound
 from infogov.core.models import Obligation
 from infogov.core.workflow.permissions import restrict, scope_of
@@ -15,57 +15,26 @@ from infogov.core.workflow.permissions import restrict, scope_of
 from .choices import ProjectState
 from .models import AnnualConstructionPlan, InformationSystem, Project
 
-_WORD = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
 ORDERING = {"created_at", "updated_at", "reference", "title", "budget", "year", "state", "planned_completion"}
 
 
 def tokens_for_search(text: str) -> list[str]:
-    """jieba search-mode words (and Latin/digit words), deduplicated: what the index stores and the
-    query is cut into, on both databases (SQLite FTS5 trigram misses two-character words)."""
-    from .similarity import _jieba
-
-    seen: dict[str, None] = {}
-    for w in _jieba().cut_for_search(text or ""):
-        w = w.strip().lower()
-        if w and _WORD.fullmatch(w):
-            seen.setdefault(w, None)
-    return list(seen)
-
-
-class HasWords(Func):
-    """True when a project's indexed words (search_text, " word word … ") include every one of
-    `words`. PostgreSQL: containment of the word array, served by the GIN index on
-    string_to_array(btrim(search_text), ' ') (migration 0003), so two-character words (政务, 医保)
-    are found through the index; elsewhere (SQLite) one LIKE ' word ' per word."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, words: list[str]) -> None:
-        super().__init__(F("search_text"))
-        self.words = list(words)
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        lhs, params = compiler.compile(self.source_expressions[0])
-        sql = " AND ".join([f"{lhs} LIKE %s"] * len(self.words))
-        return f"({sql})", [*params, *(f"% {w} %" for w in self.words)]
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        lhs, params = compiler.compile(self.source_expressions[0])
-        return f"string_to_array(btrim({lhs}), ' ') @> %s::text[]", [*params, self.words]
+    """The words a project is found by (core.text.index_words): what search_text stores, " word
+    word … ", on both databases."""
+    return text_.index_words(text)
 
 
 def search_q(term: str) -> Q:
-    """Every word of the query must be a word of the project, or the query starts its reference.
-    A query with no words at all (punctuation, a lone symbol) falls back to the title and reference
-    containing it, which no index serves."""
-    term = (term or "").strip()[:100]
+    """Every word of the query must be a word of the project (core.text.search_q: 政务 finds
+    电子政务外网, 資訊化 finds 信息化), or the query starts its reference. A query with no words at
+    all (punctuation, a lone symbol) falls back to the title and reference containing it, which no
+    index serves."""
+    term = text_.normalise(term)[: text_.MAX_QUERY]
     if not term:
         return Q()
-    words = tokens_for_search(term)
-    if not words:
-        return Q(reference__icontains=term) | Q(title__icontains=term)
-    return Q(HasWords(words)) | Q(reference__startswith=term.upper())
+    return text_.search_q("search_text", term, fallback=("reference", "title")) | Q(
+        reference__startswith=term.upper()
+    )
 
 
 def project_list(

@@ -2,7 +2,7 @@
 database so that a submission is compared with a province's projects in milliseconds.
 
 What is compared is what similarity.py defines: each submitted (not draft) project and each
-information system is a document of jieba words (similarity.jieba_words), weighted by TF-IDF with
+information system is a document of jieba words (words.jieba_words), weighted by TF-IDF with
 sublinear tf and smoothed idf, compared by cosine. The idf is the corpus's: every document of the
 index — all submitted projects and all information systems — with the proposal counted in, as the
 labelled-set measurement (similarity.evaluate_on_labelled_set) counts every item in.
@@ -39,7 +39,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from .similarity import jieba_words_cached
+from .words import jieba_words_cached
 
 DOCS = "projects_similaritydocument"
 TERMS = "projects_similarityterm"
@@ -78,7 +78,7 @@ def system_document(pk: int) -> int:
 
 
 def term_counts(text: str) -> Counts:
-    """The words of `text` (similarity.jieba_words) with how often each occurs."""
+    """The words of `text` (words.jieba_words) with how often each occurs."""
     words = jieba_words_cached(text)
     if any(len(w) > MAX_TERM for w in words):
         words = [w[:MAX_TERM] for w in words]

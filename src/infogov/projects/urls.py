@@ -2,13 +2,9 @@
 
 from django.urls import path
 
-from infogov.core.web.cases import NAMESPACES
-
-from . import views
-from .models import Project
+from . import record_views, views
 
 app_name = "projects"
-NAMESPACES[Project] = "projects"
 
 urlpatterns = [
     path("new/", views.project_new, name="create"),
@@ -16,14 +12,14 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("import/", views.import_view, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
-    path("<int:pk>/findings/", views.finding, name="finding"),
-    path("<int:pk>/outsourcing/", views.outsourcing, name="outsourcing"),
-    path("<int:pk>/disbursements/", views.disbursement, name="disbursement"),
-    path("<int:pk>/progress/", views.progress, name="progress"),
-    path("<int:pk>/inspections/", views.inspection, name="inspection"),
-    path("<int:pk>/acceptance-filing/", views.acceptance_filing, name="acceptance_filing"),
-    path("<int:pk>/risk/", views.risk_override, name="risk_override"),
-    path("conditions/<int:cid>/answer/", views.answer, name="answer"),
-    path("findings/<int:fid>/rectify/", views.rectify, name="rectify"),
+    path("<int:pk>/findings/", record_views.finding, name="finding"),
+    path("<int:pk>/outsourcing/", record_views.outsourcing, name="outsourcing"),
+    path("<int:pk>/disbursements/", record_views.disbursement, name="disbursement"),
+    path("<int:pk>/progress/", record_views.progress, name="progress"),
+    path("<int:pk>/inspections/", record_views.inspection, name="inspection"),
+    path("<int:pk>/acceptance-filing/", record_views.acceptance_filing, name="acceptance_filing"),
+    path("<int:pk>/risk/", record_views.risk_override, name="risk_override"),
+    path("conditions/<int:cid>/answer/", record_views.answer, name="answer"),
+    path("findings/<int:fid>/rectify/", record_views.rectify, name="rectify"),
     *views.views.urlpatterns(),
 ]

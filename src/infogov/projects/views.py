@@ -1,8 +1,8 @@
 """Project pages: the generic case pages (list, detail, fire, attach) from core.views_cases, with
 project filters, Chinese word search and Excel export; the register form (new project, edit a
-draft) and the annual-plan form; forms for the records that are not state changes (review
-findings, funds, progress, inspections, risk) and the Excel import. Every handler calls one
-service or selector."""
+draft) and the annual-plan form; the authority's overview and the Excel import. Every handler calls
+one service or selector. The forms for the records that are not state changes (review findings,
+funds, progress, inspections, risk) are in record_views.py."""
 
 from __future__ import annotations
 
@@ -16,17 +16,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from infogov.core.errors import DomainError, NotFound, NotPermitted
 from infogov.core.web.cases import CaseViews, FilterView, PayloadField, error_text, see_other
-from infogov.core.workflow.permissions import restrict
+from infogov.core.workflow.permissions import restrict, scope_of
+from infogov.core.workflow.rules import RuleContext
 from infogov.org.models import Jurisdiction, Organisation
 
-from . import imports, risk, selectors, services
+from . import imports, risk, rules, selectors, services
 from .choices import FindingConclusion, PlanState, ProcurementMethod, ProjectState, ReviewDimension, Severity
 from .forms import PlanForm, ProjectForm, project_initial, split_lines, split_resources
-from .models import AnnualConstructionPlan, InspectionFinding, Project, ReviewCondition, Standard
+from .models import AnnualConstructionPlan, Project, Standard
 from .workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
 
 CREATOR_ROLES = ("dept_staff", "authority_staff", "authority_leader")
@@ -114,6 +115,8 @@ class ProjectViews(CaseViews):
                 ),
                 overdue=sum(1 for o in ctx["obligations"] if o.status == "overdue"),
             )
+        # the record steps (findings, answers, payments, inspections …) have their own forms on the page
+        ctx["actions"] = [a for a in ctx["actions"] if a.option.changes_state]
         for action in ctx["actions"]:
             if action.option.name == "include_in_plan":
                 plans = ctx.get("open_plans") or []
@@ -136,7 +139,7 @@ def creatable_owners(user: Any) -> list[Organisation]:
     """The organisations `user` may register a project for: their own, as its staff (第四条)."""
     if not getattr(user, "is_authenticated", False) or user.has_role("audit_admin"):
         return []
-    ids = user.scope.org_ids_with_role(*CREATOR_ROLES)
+    ids = scope_of(user).org_ids_with_role(*CREATOR_ROLES)
     return list(Organisation.objects.filter(pk__in=ids)) if ids else []
 
 
@@ -144,10 +147,10 @@ def plan_jurisdictions(user: Any) -> list[Jurisdiction]:
     """Where `user` may draw up an annual plan: the authority's own jurisdictions (第九条第一款)."""
     if not getattr(user, "is_authenticated", False) or user.has_role("audit_admin"):
         return []
-    ids = user.scope.authority_jurisdictions
+    ids = scope_of(user).authority_jurisdictions
     if not ids:
         return []
-    own = {o.jurisdiction_id for o in Organisation.objects.filter(pk__in=user.scope.org_ids)}
+    own = {o.jurisdiction_id for o in Organisation.objects.filter(pk__in=scope_of(user).org_ids)}
     js = list(Jurisdiction.objects.filter(pk__in=ids).order_by("path"))
     return sorted(js, key=lambda j: (j.pk not in own, j.path))  # own level first
 
@@ -155,7 +158,7 @@ def plan_jurisdictions(user: Any) -> list[Jurisdiction]:
 def can_edit(user: Any, project: Project) -> bool:
     return (
         project.state == ProjectState.DRAFT
-        and user.scope.can_change(project)
+        and scope_of(user).can_change(project)
         and not user.has_role("audit_admin")
     )
 
@@ -163,7 +166,7 @@ def can_edit(user: Any, project: Project) -> bool:
 def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
     user: Any = request.user
     if case is None:  # the list
-        return {"can_create": bool(user.scope.org_ids_with_role(*CREATOR_ROLES))}
+        return {"can_create": bool(scope_of(user).org_ids_with_role(*CREATOR_ROLES))}
     if not isinstance(case, Project):
         return {}
     produced, consumed = split_resources(case.data_resources)
@@ -190,8 +193,8 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         "dimensions": ReviewDimension.choices,
         "conclusions": FindingConclusion.choices,
         "severities": Severity.choices,
-        "is_authority": user.scope.is_authority_for(case.jurisdiction_id),
-        "is_owner": case.owner_id in user.scope.org_ids,
+        "is_authority": scope_of(user).is_authority_for(case.jurisdiction_id),
+        "is_owner": case.owner_id in scope_of(user).org_ids,
         "cosupervisor_orgs": Organisation.objects.exclude(cosupervision="").filter(
             jurisdiction_id=case.jurisdiction_id
         ),
@@ -226,7 +229,8 @@ def plan_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
     user: Any = request.user
     if case is None:  # the list
         return {
-            "can_create_plan": bool(user.scope.authority_jurisdictions) and not user.has_role("audit_admin")
+            "can_create_plan": bool(scope_of(user).authority_jurisdictions)
+            and not user.has_role("audit_admin")
         }
     projects = list(
         restrict(Project.objects.select_related("owner"), user).filter(annual_plan=case).order_by("reference")
@@ -245,176 +249,6 @@ plan_views = CaseViews(
     detail_template="projects/plan_detail.html",
     extra_context=plan_extra,
 )
-
-
-def _project(request: HttpRequest, pk: int) -> Project:
-    return selectors.project_get(request.user, pk)
-
-
-def _act(request: HttpRequest, pk: int, done: str, fn: Any) -> HttpResponse:
-    project = _project(request, pk)
-    try:
-        fn(project)
-    except DomainError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, done)
-    return see_other(reverse("projects:detail", args=[project.pk]))
-
-
-@login_required
-@require_POST
-def finding(request: HttpRequest, pk: int) -> HttpResponse:
-    hits = [int(h) for h in request.POST.getlist("acknowledged_hits") if h.isdigit()]
-    return _act(
-        request,
-        pk,
-        "已录入评审意见。",
-        lambda p: services.review_finding_record(
-            project=p,
-            user=request.user,
-            dimension=request.POST.get("dimension", ""),
-            conclusion=request.POST.get("conclusion", ""),
-            text=request.POST.get("text", ""),
-            acknowledged_hits=hits,
-        ),
-    )
-
-
-@login_required
-@require_POST
-def outsourcing(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "已录入外包项目审核意见。",
-        lambda p: services.outsourcing_review_record(
-            project=p,
-            user=request.user,
-            approved=request.POST.get("approved") == "1",
-            opinion=request.POST.get("opinion", ""),
-        ),
-    )
-
-
-@login_required
-@require_POST
-def disbursement(request: HttpRequest, pk: int) -> HttpResponse:
-    from .payloads import as_date
-
-    def run(p: Project) -> Any:
-        paid_on = (
-            as_date(request.POST.get("paid_on"), "支付日期", default=None)
-            if request.POST.get("paid_on")
-            else None
-        )
-        return services.disbursement_record(
-            project=p,
-            user=request.user,
-            amount=request.POST.get("amount", ""),
-            purpose=request.POST.get("purpose", ""),
-            paid_on=paid_on,
-        )
-
-    return _act(request, pk, "已登记资金支付。", run)
-
-
-@login_required
-@require_POST
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "已报告建设进度。",
-        lambda p: services.progress_report(
-            project=p,
-            user=request.user,
-            percent=request.POST.get("percent", ""),
-            note=request.POST.get("note", ""),
-        ),
-    )
-
-
-@login_required
-@require_POST
-def inspection(request: HttpRequest, pk: int) -> HttpResponse:
-    orgs = Organisation.objects.filter(
-        pk__in=[int(x) for x in request.POST.getlist("cosupervisors") if x.isdigit()]
-    )
-    texts, dues = request.POST.getlist("finding_text"), request.POST.getlist("finding_due")
-    findings = [{"text": t, "due_date": d} for t, d in zip(texts, dues, strict=False) if t.strip()]
-    return _act(
-        request,
-        pk,
-        "已登记监督检查。",
-        lambda p: services.inspection_open(
-            project=p,
-            user=request.user,
-            cosupervisors=list(orgs),
-            summary=request.POST.get("summary", ""),
-            findings=findings,
-        ),
-    )
-
-
-@login_required
-@require_POST
-def rectify(request: HttpRequest, fid: int) -> HttpResponse:
-    f = InspectionFinding.objects.filter(pk=fid).first()
-    if f is None:
-        raise NotFound()
-    return _act(
-        request,
-        f.project_id,
-        "已报告整改情况。",
-        lambda p: services.finding_rectify(
-            finding=f, user=request.user, rectification=request.POST.get("text", "")
-        ),
-    )
-
-
-@login_required
-@require_POST
-def answer(request: HttpRequest, cid: int) -> HttpResponse:
-    c = ReviewCondition.objects.filter(pk=cid).first()
-    if c is None:
-        raise NotFound()
-    return _act(
-        request,
-        c.project_id,
-        "已答复审查条件。",
-        lambda p: services.review_condition_answer(
-            condition=c, user=request.user, answer=request.POST.get("text", "")
-        ),
-    )
-
-
-@login_required
-@require_POST
-def acceptance_filing(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "验收结果已报信息化主管部门备案。",
-        lambda p: services.acceptance_file(project=p, user=request.user),
-    )
-
-
-@login_required
-@require_POST
-def risk_override(request: HttpRequest, pk: int) -> HttpResponse:
-    raw = request.POST.get("level", "").strip()
-    return _act(
-        request,
-        pk,
-        "已调整风险等级。",
-        lambda p: services.risk_override(
-            project=p,
-            user=request.user,
-            level=int(raw) if raw.isdigit() else None,
-            reason=request.POST.get("reason", ""),
-        ),
-    )
 
 
 @login_required
@@ -479,14 +313,17 @@ def _register_context(form: ProjectForm, **extra: Any) -> dict[str, Any]:
 def project_new(request: HttpRequest) -> HttpResponse:
     """登记项目: a draft of the user's organisation (its construction unit), through project_create."""
     owners = creatable_owners(request.user)
-    if not owners:
-        raise NotPermitted("只有建设单位或信息化主管部门的经办人才能登记项目", article="第四条第一款")
+    if not owners:  # refused by the rule, with its article (第四条第一款)
+        own = getattr(request.user, "organisation", None)
+        rules.require(own, RuleContext(user=request.user), rules.registers_for_own_unit)
+        raise NotFound()  # the rule always refuses here; never a page without an owner to register for
     catalogue = list(Standard.objects.all())
     status = 200
     if request.method == "POST":
         raw_owner = request.POST.get("owner", "").strip()
         if raw_owner and raw_owner not in {str(o.pk) for o in owners}:
-            raise NotPermitted("只能以本单位作为建设单位登记项目", article="第四条第一款")
+            named = Organisation.objects.filter(pk=int(raw_owner)).first() if raw_owner.isdigit() else None
+            rules.require(named, RuleContext(user=request.user), rules.registers_for_own_unit)
         form = ProjectForm(request.POST, owners=owners, catalogue=catalogue)
         if form.is_valid():
             owner = next(o for o in owners if o.pk == form.cleaned_data["owner"])
@@ -518,9 +355,8 @@ def project_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改草稿 (also a proposal or filing returned to draft): field-level changes into the docket."""
-    project = _project(request, pk)
-    if not request.user.scope.can_change(project) or request.user.has_role("audit_admin"):  # type: ignore[union-attr]
-        raise NotPermitted("您无权修改该项目", article="第四条")
+    project = selectors.project_get(request.user, pk)
+    rules.require(project, RuleContext(user=request.user), rules.acts_as_editor)
     if project.state != ProjectState.DRAFT:
         messages.error(request, "只有草稿（含被退回的申报、备案）才能修改；已申报的以申报内容为准。")
         return see_other(reverse("projects:detail", args=[project.pk]))
@@ -575,13 +411,14 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_new(request: HttpRequest) -> HttpResponse:
     """编制年度建设计划: the authority, for its jurisdiction and a year."""
     jurisdictions = plan_jurisdictions(request.user)
-    if not jurisdictions:
-        raise NotPermitted("只有信息化主管部门才能编制年度建设计划", article="第九条第一款")
+    if not jurisdictions:  # refused by the rule, with its article (第九条第一款)
+        rules.require(None, RuleContext(user=request.user), rules.plans_for_own_jurisdiction)
     status = 200
     if request.method == "POST":
         raw = request.POST.get("jurisdiction", "").strip()
         if raw and raw not in {str(j.pk) for j in jurisdictions}:
-            raise NotPermitted("只能编制本辖区的年度建设计划", article="第九条第一款")
+            named = Jurisdiction.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+            rules.require(named, RuleContext(user=request.user), rules.plans_for_own_jurisdiction)
         form = PlanForm(request.POST, jurisdictions=jurisdictions)
         if form.is_valid():
             jurisdiction = next(j for j in jurisdictions if j.pk == form.cleaned_data["jurisdiction"])
@@ -595,7 +432,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
             except NotPermitted:
                 raise
             except DomainError as exc:
-                form.add_error("year" if exc.code == "plan_exists" else None, error_text(exc))
+                form.add_error("year" if exc.code == rules.no_plan_yet.code else None, error_text(exc))
                 status = exc.status
             else:
                 messages.success(request, f"已新建年度建设计划：{plan.title}（{plan.reference}）。")

@@ -1,6 +1,7 @@
 """The procedures of an informatization project and of the annual construction plan, as declared
 transitions: who acts (第四条), which rules guard each step (with their articles), which duties
-each step opens or closes. Read beside rules.py and the regulation.
+each step opens or closes. Read beside rules.py and the regulation; what each step writes is in
+effects.py.
 
 Fiscal projects (第九、十一、十三、十四条):
     草稿 → 已申报 → 已列入年度计划 → 审查通过 / 审查未通过 → 已完成采购 → 建设中
@@ -12,34 +13,44 @@ Non-fiscal projects (第十条):
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
-from infogov.core.errors import RuleViolation
-from infogov.core.workflow.engine import StepContext, Transition, Workflow
+from infogov.core.workflow.engine import Transition, Workflow
 from infogov.core.workflow.obligations import Duty, days
 from infogov.core.workflow.permissions import register_case_permissions
-from infogov.core.workflow.rules import RuleFailure, acts_as_competent_authority, acts_for_owner
+from infogov.core.workflow.rules import acts_as_competent_authority, acts_for_owner
+from infogov.core.workflow.steps import Record
 from infogov.org.selectors import authority_of
 
 from . import payloads as P
 from . import rules as r
-from .choices import FindingConclusion, ReviewOpinion
+from .choices import ACTIVE_OPEN_STATES, ReviewOpinion
 from .choices import PlanState as PS
 from .choices import ProjectState as S
-from .models import (
-    Acceptance,
-    AnnualConstructionPlan,
-    InformationSystem,
-    ProcurementRecord,
-    Project,
-    ProjectReview,
-    ReviewCondition,
-    TestReport,
+from .effects import (
+    answer_condition,
+    complete,
+    declare_standards,
+    file_acceptance,
+    include_in_plan,
+    inspect,
+    issue_filing_number,
+    note_similar,
+    override_risk,
+    record_acceptance,
+    record_disbursement,
+    record_finding,
+    record_procurement,
+    record_test,
+    rectify,
+    register_system,
+    report_progress,
+    review_decision,
+    review_outsourcing,
 )
+from .models import AnnualConstructionPlan, Project
 
 
 def acceptance_apply_days() -> int:
@@ -49,155 +60,6 @@ def acceptance_apply_days() -> int:
 
 def acceptance_filing_days() -> int:
     return int(getattr(settings, "PROJECTS_ACCEPTANCE_FILING_DAYS", 30))
-
-
-def _date(value: Any, default: dt.date) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value) if value else default
-
-
-# -- effects: the records a step writes, in the same transaction as the state change -----------------
-
-
-def _record_similar(project: Project, step: StepContext) -> dict[str, Any]:
-    from .similarity import record_similar
-
-    hits = record_similar(project)
-    step.payload["similar"] = [{"ref": h.other_label, "score": round(h.score, 3)} for h in hits]
-    return {}
-
-
-def _include_in_plan(project: Project, step: StepContext) -> dict[str, Any]:
-    P.normalise(step.payload, P.clean_plan(step.payload))
-    before = project.annual_plan_id
-    project.annual_plan = AnnualConstructionPlan.objects.get(pk=step.payload["plan_id"])
-    return {"annual_plan": {"before": before, "after": project.annual_plan_id}}
-
-
-def _review_decision(opinion: str) -> Any:
-    def effect(project: Project, step: StepContext) -> dict[str, Any]:
-        P.normalise(step.payload, P.clean_review(step.payload))
-        conditions = step.payload["conditions"]
-        if (
-            opinion == ReviewOpinion.PASS
-            and not conditions
-            and project.findings.filter(conclusion=FindingConclusion.CONDITIONS).exists()
-        ):
-            rule_ = r.findings_allow_pass
-            raise RuleViolation(
-                [
-                    RuleFailure(
-                        rule_.code, rule_.citation, "有评审意见为“有条件符合”，须在审查意见中列明整改条件"
-                    )
-                ]
-            )
-        actual = ReviewOpinion.CONDITIONAL if opinion == ReviewOpinion.PASS and conditions else opinion
-        ProjectReview.objects.update_or_create(
-            project=project,
-            defaults={
-                "opinion": actual,
-                "comment": step.comment,
-                "decided_by": step.user,
-                "decided_at": timezone.now(),
-            },
-        )
-        today = timezone.localdate()
-        for c in conditions:
-            ReviewCondition.objects.create(
-                project=project,
-                text=c["text"],
-                due_date=_date(c.get("due_date"), today + dt.timedelta(days=60)),
-            )
-        step.payload["opinion"] = str(actual)
-        return {}
-
-    return effect
-
-
-def _record_procurement(project: Project, step: StepContext) -> dict[str, Any]:
-    P.normalise(step.payload, P.clean_procurement(step.payload))
-    p = step.payload
-    ProcurementRecord.objects.create(
-        project=project,
-        method=p["method"],
-        notice_number=p["notice_number"],
-        supplier=p["supplier"],
-        contract_amount=Decimal(str(p["contract_amount"])),
-        contract_date=_date(p.get("contract_date"), timezone.localdate()),
-    )
-    return {}
-
-
-def _issue_filing_number(project: Project, step: StepContext) -> dict[str, Any]:
-    j = r.filing_jurisdiction(project)
-    project.filing_number = f"备{j.code}-{project.year}-{project.pk:05d}"
-    step.payload["filing_number"] = project.filing_number
-    return {"filing_number": {"before": "", "after": project.filing_number}}
-
-
-def _complete(project: Project, step: StepContext) -> dict[str, Any]:
-    P.normalise(step.payload, P.clean_complete(step.payload))
-    before = project.completed_on
-    project.completed_on = _date(step.payload.get("completed_on"), timezone.localdate())
-    return {"completed_on": {"before": before, "after": project.completed_on}}
-
-
-def _record_test(project: Project, step: StepContext) -> dict[str, Any]:
-    P.normalise(step.payload, P.clean_test(step.payload))
-    p = step.payload
-    TestReport.objects.create(
-        project=project,
-        tester=p.get("tester", ""),
-        tested_on=_date(p.get("tested_on"), timezone.localdate()),
-        passed=bool(p.get("passed")),
-        standards=list(p.get("standards") or []),
-        summary=p.get("summary", ""),
-    )
-    return {}
-
-
-def _record_acceptance(passed: bool) -> Any:
-    def effect(project: Project, step: StepContext) -> dict[str, Any]:
-        P.normalise(step.payload, P.clean_acceptance(step.payload))
-        p = step.payload
-        Acceptance.objects.create(
-            project=project,
-            held_on=_date(p.get("held_on"), timezone.localdate()),
-            committee=list(p.get("committee") or []),
-            passed=passed,
-            opinion=step.comment,
-            security_measures_built=list(p.get("security_measures_built") or []),
-            security_evidence=p.get("security_evidence", ""),
-        )
-        return {}
-
-    return effect
-
-
-def _register_system(project: Project, step: StepContext) -> dict[str, Any]:
-    """同步运行: the delivered system enters the security register with its protection level."""
-    P.normalise(step.payload, P.clean_deliver(step.payload))
-    level = int(step.payload.get("protection_level") or project.security_level or 1)
-    name = step.payload.get("system_name") or project.title
-    system, created = InformationSystem.objects.update_or_create(
-        owner_id=project.owner_id,
-        name=name,
-        defaults={
-            "jurisdiction_id": project.jurisdiction_id,
-            "protection_level": level,
-            "description": project.content,
-            "source_project": project,
-            "in_service_since": timezone.localdate(),
-        },
-    )
-    step.payload["information_system"] = {
-        "id": system.pk,
-        "name": system.name,
-        "protection_level": level,
-        "created": created,
-    }
-    return {}
 
 
 # -- duties ------------------------------------------------------------------------------------------------
@@ -260,7 +122,7 @@ PROJECT_TRANSITIONS = [
         by=owner,
         guards=(r.is_fiscal_project, r.funding_declared),
         citation="第九条第一款",
-        effects=(_record_similar,),
+        effects=(note_similar,),
     ),
     Transition(
         "return_proposal",
@@ -279,8 +141,9 @@ PROJECT_TRANSITIONS = [
         "列入年度计划",
         by=authority,
         guards=(r.is_fiscal_project, r.plan_open_for_inclusion),
+        payload=P.IncludeInPlanIn,
         citation="第九条第一款",
-        effects=(_include_in_plan,),
+        effects=(include_in_plan,),
         opens=(REVIEW_DUTY,),
     ),
     Transition(
@@ -293,12 +156,14 @@ PROJECT_TRANSITIONS = [
             r.plan_approved,
             r.four_dimensions_reviewed,
             r.findings_allow_pass,
+            r.conditions_listed,
             r.security_planned,
             r.mandatory_standards_declared,
             r.duplicates_acknowledged,
         ),
+        payload=P.ReviewPassIn,
         citation="第九条第二款",
-        effects=(_review_decision(ReviewOpinion.PASS),),
+        effects=(review_decision(ReviewOpinion.PASS),),
         opens=(REVIEW_CONDITIONS,),
         closes=("project-review",),
         confirm="审查意见作出后记入案卷且不可撤销，确定通过吗？",
@@ -311,7 +176,7 @@ PROJECT_TRANSITIONS = [
         by=authority,
         guards=(r.plan_approved, r.four_dimensions_reviewed),
         citation="第九条第二款",
-        effects=(_review_decision(ReviewOpinion.FAIL),),
+        effects=(review_decision(ReviewOpinion.FAIL),),
         closes=("project-review",),
         comment_required=True,
         style="danger",
@@ -323,8 +188,10 @@ PROJECT_TRANSITIONS = [
         "录入政府采购结果",
         by=owner,
         guards=(r.review_passed, r.outsourcing_reviewed, r.centralized_procurement, r.contract_within_budget),
+        payload=P.ProcurementIn,
+        act_date="contract_date",
         citation="第十一条第一款",
-        effects=(_record_procurement,),
+        effects=(record_procurement,),
     ),
     Transition(
         "submit_filing",
@@ -334,7 +201,7 @@ PROJECT_TRANSITIONS = [
         by=owner,
         guards=(r.is_non_fiscal_project, r.funding_declared, r.procedures_completed),
         citation="第十条",
-        effects=(_record_similar,),
+        effects=(note_similar,),
     ),
     Transition(
         "issue_filing",
@@ -344,7 +211,7 @@ PROJECT_TRANSITIONS = [
         by=(r.acts_as_filing_authority,),
         guards=(r.filing_complete,),
         citation="第十条",
-        effects=(_issue_filing_number,),
+        effects=(issue_filing_number,),
     ),
     Transition(
         "return_filing",
@@ -370,8 +237,10 @@ PROJECT_TRANSITIONS = [
         S.COMPLETED,
         "竣工",
         by=owner,
+        payload=P.CompleteIn,
+        act_date="completed_on",
         citation="第十三条第一款",
-        effects=(_complete,),
+        effects=(complete,),
         opens=(ACCEPTANCE_APPLY,),
     ),
     Transition(
@@ -381,8 +250,10 @@ PROJECT_TRANSITIONS = [
         "录入测试报告",
         by=owner,
         guards=(r.test_passed, r.mandatory_standards_tested),
+        payload=P.TestIn,
+        act_date="tested_on",
         citation="第十三条第一款",
-        effects=(_record_test,),
+        effects=(record_test,),
     ),
     Transition(
         "accept",
@@ -396,8 +267,10 @@ PROJECT_TRANSITIONS = [
             r.security_built,
             r.acceptance_not_backdated,
         ),
+        payload=P.AcceptanceIn,
+        act_date="held_on",
         citation="第十三条第一款",
-        effects=(_record_acceptance(True),),
+        effects=(record_acceptance(True),),
         opens=(ACCEPTANCE_FILING,),
         closes=("acceptance-apply",),
     ),
@@ -408,8 +281,10 @@ PROJECT_TRANSITIONS = [
         "验收不合格",
         by=owner,
         guards=(r.acceptance_not_backdated,),
+        payload=P.AcceptanceIn,
+        act_date="held_on",
         citation="第十三条第一款",
-        effects=(_record_acceptance(False),),
+        effects=(record_acceptance(False),),
         comment_required=True,
         style="danger",
     ),
@@ -420,14 +295,120 @@ PROJECT_TRANSITIONS = [
         "交付使用",
         by=owner,
         guards=(r.acceptance_passed, r.security_level_for_operation),
+        payload=P.DeliverIn,
         citation="第十三条第一款",
-        effects=(_register_system,),
+        effects=(register_system,),
         confirm="交付后将登记信息系统并同步运行安全保障，确定交付吗？",
     ),
 ]
 
+# Records: steps that keep the project's state and add or change a record under it.
+PROJECT_RECORDS = [
+    Record(
+        name="standards",
+        label="声明执行标准",
+        states=(S.DRAFT,),
+        by=(r.acts_as_editor,),
+        payload=P.StandardsIn,
+        effects=(declare_standards,),
+        citation="第十二条",
+    ),
+    Record(
+        name="review_finding",
+        label="录入评审意见",
+        states=(S.PLANNED,),
+        by=authority,
+        guards=(r.acknowledged_in_sharing,),
+        payload=P.FindingIn,
+        effects=(record_finding,),
+        citation="第九条第二款",
+    ),
+    Record(
+        name="condition_answer",
+        label="答复审查条件",
+        by=owner,
+        guards=(r.condition_open,),
+        payload=P.ConditionAnswerIn,
+        effects=(answer_condition,),
+        citation="第九条第二款",
+    ),
+    Record(
+        name="outsourcing_review",
+        label="外包项目审核",
+        states=(S.PLANNED, S.REVIEWED),
+        by=authority,
+        guards=(r.is_fiscal_outsourcing,),
+        payload=P.OutsourcingIn,
+        effects=(review_outsourcing,),
+        citation="第十一条第二款",
+    ),
+    Record(
+        name="progress",
+        label="报告建设进度",
+        by=owner,
+        guards=(r.in_construction_stage,),
+        payload=P.ProgressIn,
+        act_date="reported_on",
+        effects=(report_progress,),
+        citation="第十四条",
+        touch=False,
+    ),
+    Record(
+        name="disbursement",
+        label="登记资金支付",
+        by=owner,
+        guards=(r.in_construction_stage, r.disbursement_within_contract),
+        payload=P.DisbursementIn,
+        act_date="paid_on",
+        effects=(record_disbursement,),
+        citation="第十四条",
+        touch=False,
+    ),
+    Record(
+        name="inspection",
+        label="监督检查",
+        states=ACTIVE_OPEN_STATES,
+        by=authority,
+        guards=(r.inspection_applies, r.cosupervisors_valid),
+        payload=P.InspectionIn,
+        act_date="opened_on",
+        effects=(inspect,),
+        citation="第十四条",
+    ),
+    Record(
+        name="rectify",
+        label="报告整改情况",
+        by=owner,
+        guards=(r.finding_open,),
+        payload=P.RectifyIn,
+        effects=(rectify,),
+        citation="第十四条",
+    ),
+    Record(
+        name="acceptance_filing",
+        label="验收结果备案",
+        by=owner,
+        guards=(r.acceptance_filing_applies, r.acceptance_passed, r.acceptance_not_filed),
+        effects=(file_acceptance,),
+        citation="第十三条第二款",
+        closes=("acceptance-filing",),
+    ),
+    Record(
+        name="risk_override",
+        label="调整风险等级",
+        by=authority,
+        payload=P.RiskOverrideIn,
+        effects=(override_risk,),
+        citation="第十四条",
+    ),
+]
+
 PROJECT_WORKFLOW = Workflow(
-    Project, states=S, initial=S.DRAFT, transitions=PROJECT_TRANSITIONS, title="信息化工程项目"
+    Project,
+    states=S,
+    initial=S.DRAFT,
+    transitions=[*PROJECT_TRANSITIONS, *PROJECT_RECORDS],
+    title="信息化工程项目",
 )
 
 PLAN_WORKFLOW = Workflow(

@@ -14,8 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from infogov.core.db import rows
 from infogov.core.models import DocketEvent, DocketSeal, DocketSealEntry
-from infogov.core.workflow import rows
 
 GENESIS = "0" * 64
 

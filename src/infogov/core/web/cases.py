@@ -38,6 +38,15 @@ from infogov.core.attachments import attachment_add
 from infogov.core.errors import DomainError, NotFound
 from infogov.core.models import Attachment, Case, DocketEvent, Obligation
 from infogov.core.templatetags.infogov_ui import state_css
+from infogov.core.web.changes import readable
+from infogov.core.web.stepforms import (
+    PayloadField,
+    bind,
+    fields_from_schema,
+    page_can_fill,
+    recall_refusal,
+    remember_refusal,
+)
 from infogov.core.workflow import engine as wf_core
 from infogov.core.workflow.permissions import restrict, scope_of
 
@@ -115,18 +124,6 @@ class Column:
     order_by: str = ""
 
 
-@dataclass(frozen=True)
-class PayloadField:
-    """An extra input a transition's form asks for (its value goes into the payload the rules read)."""
-
-    name: str
-    label: str
-    input_type: str = "text"  # text | number | date | checkbox | select
-    required: bool = False
-    help_text: str = ""
-    choices: tuple[tuple[str, str], ...] = ()  # the options of a select (value, label)
-
-
 @dataclass
 class FilterView:
     name: str
@@ -154,6 +151,7 @@ class ObligationView:
 class ActionView:
     option: wf_core.Option
     fields: Sequence[PayloadField] = ()
+    comment: str = ""  # the comment typed before a refusal, given back
 
 
 ColumnSpec = str | tuple[str, str] | Column
@@ -222,6 +220,7 @@ class CaseViews:
         detail_template: str | None = None,
         extra_context: ExtraContext = None,
         payload_fields: Mapping[str, Sequence[PayloadField]] | None = None,
+        record_steps: bool = True,
     ) -> None:
         self.workflow = workflow
         self.model = workflow.model
@@ -236,6 +235,9 @@ class CaseViews:
         self.detail_template = detail_template or "core/cases/detail.html"
         self.extra_context = extra_context
         self.payload_fields = dict(payload_fields or {})
+        # False: the app's own page sections hold the forms of its record steps; the action box
+        # lists the state changes only
+        self.record_steps = record_steps
         self.related = sorted(
             {"jurisdiction", "owner"}
             | {c.name for c in self.columns if isinstance(self._field(c.name), models.ForeignKey)}
@@ -364,6 +366,9 @@ class CaseViews:
     def list_view(self, request: HttpRequest) -> HttpResponse:
         qs, filter_views, search, sort = self.filtered(request)
         if request.GET.get("export") == "xlsx":
+            from infogov.core.signals import audit  # every export lands in the audit trail (安全审计)
+
+            audit("case_export", request=request, target=self.workflow.title, query=request.GET.urlencode())
             return self.export(qs)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
@@ -423,6 +428,10 @@ class CaseViews:
         case = self.get_case(request, pk)
         return render(request, self.detail_template, self.detail_context(request, case))
 
+    def _field_label(self, name: str) -> str:
+        f = self._field(name)
+        return str(f.verbose_name) if f is not None else name
+
     def detail_context(self, request: HttpRequest, case: Any) -> dict[str, Any]:
         wf = self.workflow
         today = timezone.localdate()
@@ -442,12 +451,7 @@ class CaseViews:
             .order_by("seq")
         )
         for e in timeline:
-            changes = []
-            for name, diff in (e.changes or {}).items():
-                f = self._field(name)
-                label = str(f.verbose_name) if f is not None else name
-                if isinstance(diff, dict):
-                    changes.append((label, diff.get("before"), diff.get("after")))
+            changes = readable(wf.model, self._field_label, e.changes)
             events.append(
                 EventView(
                     e,
@@ -470,9 +474,17 @@ class CaseViews:
                 status = "open"
             obligations.append(ObligationView(o, status, max((today - o.due_date).days, 0)))
         attachments = list(Attachment.objects.for_case(case).select_related("uploaded_by"))
-        actions = [
-            ActionView(o, self.payload_fields.get(o.name, ())) for o in wf_core.explain(case, request.user)
-        ]
+        kept = recall_refusal(request, case_key=f"{self.namespace}:{case.pk}")
+        actions = []
+        for o in wf_core.explain(case, request.user):
+            if not o.changes_state and (not self.record_steps or not o.allowed):
+                continue  # a record step this user cannot take now is not offered (its rules: API explain)
+            if o.payload and o.name not in self.payload_fields and not page_can_fill(o.payload):
+                continue  # its input is a list or an object: the app's own form or the API takes it
+            fields = self.payload_fields.get(o.name) or (fields_from_schema(o.payload) if o.payload else ())
+            mine = kept if kept and kept.get("step") == o.name else None
+            comment = mine["values"].get("comment", "") if mine else ""
+            actions.append(ActionView(o, bind(fields, mine), comment))
         user: Any = request.user
         base = {f.name for f in Case._meta.fields} | {"id"}
         case_fields = [
@@ -516,8 +528,9 @@ class CaseViews:
             )
         except DomainError as exc:
             messages.error(request, error_text(exc))
+            remember_refusal(request, case_key=f"{self.namespace}:{case.pk}", step=name, error=exc)
         else:
-            label = self.workflow.transitions[name].label
+            label = self.workflow.get(name).label
             messages.success(
                 request, f"已{label}：{case.reference}，当前状态为“{self.workflow.label_of(case.state)}”。"
             )

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-# (label, url name, predicate on the user): each app adds its entries here when it lands.
-NAV: list[tuple[str, str, Any]] = [
-    ("我的待办", "home", lambda u: True),
-    ("法规条款", "regulation", lambda u: True),
-    ("接口令牌", "tokens", lambda u: not u.is_platform_admin),
-    ("审计日志", "audit_log", lambda u: u.has_role("audit_admin")),
-    ("系统管理", "admin:index", lambda u: u.has_role("sys_admin", "sec_admin")),
-]
+from infogov.core.registry import MenuEntry, menu
+
+HOME = MenuEntry("我的待办", "home", lambda u: True, order=0)
+# The platform's own entries, after every app's business entries (core/registry.py).
+PLATFORM = (
+    MenuEntry("法规条款", "regulation", lambda u: True, order=900),
+    MenuEntry("接口令牌", "tokens", lambda u: not u.is_platform_admin, order=910),
+    MenuEntry("审计日志", "audit_log", lambda u: u.has_role("audit_admin"), order=920),
+    MenuEntry("系统管理", "admin:index", lambda u: u.has_role("sys_admin", "sec_admin"), order=930),
+)
+
+
+@functools.cache
+def nav() -> list[tuple[str, str, Any]]:
+    """(label, url name, predicate on the user): 我的待办, the registered apps' entries, the platform's."""
+    return [(m.label, m.url_name, m.visible) for m in (HOME, *menu(PLATFORM))]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,7 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items: list[dict[str, Any]] = []
-    for label, name, allowed in NAV:
+    for label, name, allowed in nav():
         try:
             if allowed(user):
                 items.append({"label": label, "url": reverse(name), "active": False})

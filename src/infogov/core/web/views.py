@@ -122,14 +122,21 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: HttpRequest) -> HttpResponseBase:
     """审计日志: for the audit administrator only — three-way separation of duties (三员分立):
-    a system or security administrator, even a Django superuser, may not read it."""
+    a system or security administrator, even a Django superuser, may not read it. Filtered by who,
+    action and date range; `?export=csv|xlsx` downloads the filtered events (the export is audited)."""
+    from infogov.core.audit import ACTION_LABELS as AUDIT_LABELS
+    from infogov.core.audit import export_response
+    from infogov.core.signals import audit
+
     user: Any = request.user
     if not (user.has_role("audit_admin") and user.has_perm("core.view_auditevent")):
         raise PermissionDenied("审计日志仅限安全审计员查阅（三员分立）。")
+    labels = {**ACTION_LABELS, **AUDIT_LABELS}
     actions = sorted(set(AuditEvent.objects.values_list("action", flat=True).distinct()))
     form = AuditFilterForm(request.GET or None, actions=actions)
+    form.fields["action"].choices = [("", "全部"), *((a, labels.get(a, a)) for a in actions)]  # type: ignore[attr-defined]
     events = AuditEvent.objects.select_related("actor").order_by("-at", "-id")
     if form.is_valid():
         data = form.cleaned_data
@@ -145,10 +152,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             events = events.filter(at__date__gte=data["date_from"])
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
+    export = request.GET.get("export", "")
+    if export:
+        if export not in ("csv", "xlsx") or (form.is_bound and not form.is_valid()):
+            messages.error(request, "导出格式只能是 CSV 或 Excel，且筛选条件须有效（平台规定）。")
+            return see_other(reverse("audit_log"))
+        filters = {k: str(v) for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
+        audit("audit_export", request=request, target=f"审计日志（{export}）", filters=filters)
+        return export_response(events, export, labels)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "core/audit_log.html", {"form": form, "page": page, "action_labels": ACTION_LABELS}
-    )
+    return render(request, "core/audit_log.html", {"form": form, "page": page, "action_labels": labels})
 
 
 @login_required
@@ -160,4 +173,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.mime_type
     )
     response["X-Content-Type-Options"] = "nosniff"
+    from infogov.core.signals import audit
+
+    audit("attachment_download", request=request, target=att.name, attachment_id=att.pk, sha256=att.sha256)
     return response

@@ -5,7 +5,7 @@ Declarations (Transition, Record, Workflow) are in steps.py; an app never writes
 docket or duty code. Under it, django-fsm-2 holds the state field (protected: nothing assigns it
 directly) and its ConcurrentTransitionMixin refuses a save whose state changed since the row was read.
 
-A step is a handful of statements (core.workflow.rows writes them once per model): the locking SELECT
+A step is a handful of statements (core.db.rows writes them once per model): the locking SELECT
 that also reads the docket tail, one UPDATE of the changed columns (state and version in its WHERE),
 the docket INSERT, one UPDATE fulfilling obligations, one INSERT opening duties.
 tests/core/test_workflow_cost.py counts them.
@@ -13,11 +13,12 @@ tests/core/test_workflow_cost.py counts them.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -25,18 +26,19 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from infogov.core.db import rows
 from infogov.core.docket import chain as docket
 from infogov.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
 from infogov.core.models import Case
-from infogov.core.workflow import payloads, rows
+from infogov.core.workflow import payloads
 from infogov.core.workflow.obligations import duties_open, obligations_fulfil
 from infogov.core.workflow.rules import (
     MEASURES_IN_FORCE,
+    NO_INPUT_YET,
     Rule,
     RuleContext,
     RuleFailure,
     evaluate_all,
-    is_actor_code,
     not_audit_admin,
 )
 from infogov.core.workflow.steps import (  # noqa: F401  (re-exported: the declarations' old home)
@@ -50,6 +52,7 @@ from infogov.core.workflow.steps import (  # noqa: F401  (re-exported: the decla
     install_all_workflows,
     workflow_for,
 )
+from infogov.core.workflow.values import full_clean, jsonable, snapshot  # noqa: F401  (re-exported)
 
 # -- explanation ----------------------------------------------------------------------------------
 
@@ -118,7 +121,7 @@ def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
     once per call: same case, same user, same day, no payload — the same answer."""
     wf = workflow_for(case)
     options = []
-    ctx = _ExplainContext(user=user, **({"today": today} if today else {}))
+    ctx = _ExplainContext(user=user, input=NO_INPUT_YET, **({"today": today} if today else {}))
     memo: Memo = {}
     for t in wf.from_state(case.state):
         ctx.transition = t.name
@@ -217,53 +220,6 @@ def _save(case: Any, fields: frozenset[str] | set[str], *, seen_state: str, seen
     case._update_initial_state()  # what ConcurrentTransitionMixin.save() does after saving
 
 
-# -- values as the docket keeps them ------------------------------------------------------------------
-
-
-def jsonable(value: Any) -> Any:
-    """A field value as the docket stores it: dates ISO, money as its decimal text, relations by key."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    return value
-
-
-_NOT_SNAPSHOT = frozenset({"id", "search_text", "version", "created_at", "updated_at"})
-
-
-def snapshot(obj: models.Model, names: Iterable[str] | None = None) -> dict[str, Any]:
-    """The record's own columns (or `names`), by field name, as the docket keeps them."""
-    wanted = set(names) if names is not None else None
-    out = {}
-    for f in obj._meta.concrete_fields:
-        if (wanted is None and f.name in _NOT_SNAPSHOT) or (wanted is not None and f.name not in wanted):
-            continue
-        out[f.name] = jsonable(getattr(obj, f.attname))
-    return out
-
-
-def full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Model validation as a 422 with the fields' messages, never a 500."""
-    try:
-        obj.full_clean(exclude=exclude, validate_unique=False)
-    except ValidationError as exc:
-        details = [
-            {"field": f, "message": "；".join(str(m) for m in msgs)} for f, msgs in exc.message_dict.items()
-        ]
-        labels = {f.name: str(f.verbose_name) for f in obj._meta.fields}
-        message = (
-            "；".join(f"{labels.get(d['field'], '')}{d['message']}" for d in details) or "填写的内容有误"
-        )
-        raise InvalidInput(message, code="invalid", details=details) from None
-
-
 def _record_link(record_model: type[models.Model], case_model: type[models.Model]) -> str:
     """The name of the record model's foreign key to the case model."""
     for f in record_model._meta.concrete_fields:
@@ -288,7 +244,7 @@ def _create_declared(t: Record, case: Any, step: StepContext) -> None:
 
 
 def _refuse(failures: list[RuleFailure]) -> None:
-    if is_actor_code(failures[0].code):  # who may act: a 403
+    if failures[0].actor:  # who may act: a 403
         raise NotPermitted(
             failures[0].message,
             code=failures[0].code,
@@ -296,6 +252,129 @@ def _refuse(failures: list[RuleFailure]) -> None:
             details=[f.as_dict() for f in failures],
         )
     raise RuleViolation(failures)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Input:
+    comment: str
+    typed: Any
+    values: dict[str, Any]
+    act_date: dt.date | None
+
+    @property
+    def historical(self) -> bool:
+        """An act dated before the measures came into force (第三十五条)."""
+        return self.act_date is not None and self.act_date < MEASURES_IN_FORCE
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _read_input(t: Step, comment: str, payload: Any) -> _Input:
+    """The step's input validated once, before anything is locked: a 422 in Chinese on bad input."""
+    comment = (comment or "").strip()
+    reject_nul(comment=comment)
+    if t.payload is None:
+        reject_nul(payload=payload or {})
+    typed, values = payloads.validate(t.payload, payload)
+    if t.comment_required and not comment:
+        raise InvalidInput(
+            f"“{t.label}”须填写意见或理由", code="comment_required", article=t.citation or None
+        )
+    return _Input(comment, typed, values, values.get(t.act_date) if t.act_date else None)
+
+
+@contextlib.contextmanager
+def _conflicts(t: Step) -> Iterator[None]:
+    """The loser of a race gets a 409 naming the step's article, never a 500."""
+    try:
+        yield
+    except (ConcurrentTransition, TransitionNotAllowed):
+        raise Conflict(article=t.citation or None) from None
+    except IntegrityError as exc:
+        if _is_docket_seq_clash(exc):  # another step appended to the case's chain first
+            raise Conflict(article=t.citation or None) from None
+        raise
+    except DatabaseError as exc:  # lock timeout / serialization failure: the other user won
+        if "lock" in str(exc).lower() or "serializ" in str(exc).lower() or "busy" in str(exc).lower():
+            raise Conflict(article=t.citation or None) from None
+        raise
+
+
+def _require_open(wf: Workflow, t: Step, locked: Any, *, seen_state: str, seen_version: int) -> None:
+    if locked.version != seen_version or locked.state != seen_state:
+        raise Conflict(article=t.citation or None)
+    if not t.allowed_in(locked.state):
+        raise Conflict(
+            f"当前状态为“{wf.label_of(locked.state)}”，不能执行“{t.label}”",
+            code="wrong_state",
+            article=t.citation or None,
+        )
+
+
+def _write(t: Step, locked: Any, step: StepContext, *, seen_version: int) -> str:
+    """Run the step's writes — the declared record, the effects, the state change — and UPDATE the
+    case's changed columns. Returns the state the case was in."""
+    model: type[models.Model] = type(locked)
+    before = _column_values(locked) if t.effects else {}
+    if isinstance(t, Record) and t.creates is not None:
+        _create_declared(t, locked, step)
+    for effect in t.effects:
+        step.changes.update(effect(locked, step) or {})
+    written = {field for (field, attname), v in before.items() if getattr(locked, attname) != v}
+    for field, attname in before:  # what the effects set on the case itself: before and after
+        if field in written and field not in step.changes:
+            step.changes[field] = {
+                "before": jsonable(before[field, attname]),
+                "after": jsonable(getattr(locked, attname)),
+            }
+    from_state = locked.state
+    if isinstance(t, Transition):
+        getattr(locked, f"fsm_{t.name}")()  # django-fsm-2 checks the source and sets the state
+    if not isinstance(t, Record) or t.touch or written:
+        locked.version = seen_version + 1
+        _save(locked, _always_written(model) | written, seen_state=from_state, seen_version=seen_version)
+    return from_state
+
+
+def _record(
+    t: Step,
+    locked: Any,
+    step: StepContext,
+    data: _Input,
+    *,
+    from_state: str,
+    tail: Any,
+    attachments: Iterable[Any],
+) -> None:
+    """The docket event of the step, then the duties it closes and opens (none for a historical act)."""
+    stored = payloads.stored(data.typed, data.values) if data.typed is not None else data.values
+    if data.historical:
+        stored = {**stored, "historical": True}
+    event = docket.record(
+        locked,
+        actor=step.user,
+        action=t.name,
+        action_label=t.label,
+        from_state=from_state,
+        to_state=locked.state,
+        citation=t.citation,
+        comment=data.comment,
+        attachments=[{"id": a.pk, "name": a.name, "sha256": a.sha256} for a in attachments],
+        payload=stored,
+        changes=step.changes,
+        tail=tail,
+    )
+    step.event = event
+    closes = (*t.closes, *step.closing)
+    if closes:
+        obligations_fulfil(case=locked, codes=closes, event=event)
+    opens = (*t.opens, *step.opening)
+    if opens and not data.historical:  # duties are clocked from the act's date
+        duties_open(case=locked, duties=opens, event=event, today=data.act_date or step.today or _today())
 
 
 def fire(
@@ -325,103 +404,34 @@ def fire(
     """
     wf = workflow_for(case)
     t = wf.get(name)
-    comment = (comment or "").strip()
-    reject_nul(comment=comment)
-    if t.payload is None:
-        reject_nul(payload=payload or {})
-    typed, values = payloads.validate(t.payload, payload)
-    if t.comment_required and not comment:
-        raise InvalidInput(
-            f"“{t.label}”须填写意见或理由", code="comment_required", article=t.citation or None
-        )
-    act_date = values.get(t.act_date) if t.act_date else None
+    data = _read_input(t, comment, payload)
     seen_version = case.version if expected_version is None else expected_version
-    seen_state = case.state
-    model: type[models.Model] = type(case)
-    try:
-        with transaction.atomic():
-            needs = t.opens or t.effects or (isinstance(t, Record) and t.creates)
-            locked, tail = _lock(model, case.pk, related=_STEP_RELATIONS if needs else ())
-            if locked.version != seen_version or locked.state != seen_state:
-                raise Conflict(article=t.citation or None)
-            if not t.allowed_in(locked.state):
-                raise Conflict(
-                    f"当前状态为“{wf.label_of(locked.state)}”，不能执行“{t.label}”",
-                    code="wrong_state",
-                    article=t.citation or None,
-                )
-            ctx = RuleContext(
-                user=user,
-                payload=values,
-                transition=name,
-                input=typed,
-                act_date=act_date,
-                **({"today": today} if today else {}),
-            )
-            failures = _check(t, locked, ctx)
-            if failures:
-                _refuse(failures)
-            step = StepContext(
-                user=user,
-                step=t,
-                comment=comment,
-                payload=values,
-                input=typed,
-                today=ctx.today,
-                act_date=act_date,
-            )
-            before = _column_values(locked) if t.effects else {}
-            if isinstance(t, Record) and t.creates is not None:
-                _create_declared(t, locked, step)
-            for effect in t.effects:
-                step.changes.update(effect(locked, step) or {})
-            written = {field for (field, attname), v in before.items() if getattr(locked, attname) != v}
-            for field, attname in before:  # what the effects set on the case itself: before and after
-                if field in written and field not in step.changes:
-                    step.changes[field] = {
-                        "before": jsonable(before[field, attname]),
-                        "after": jsonable(getattr(locked, attname)),
-                    }
-            from_state = locked.state
-            if isinstance(t, Transition):
-                getattr(locked, f"fsm_{t.name}")()  # django-fsm-2 checks the source and sets the state
-            if not isinstance(t, Record) or t.touch or written:
-                locked.version = seen_version + 1
-                _save(
-                    locked, _always_written(model) | written, seen_state=from_state, seen_version=seen_version
-                )
-            historical = act_date is not None and act_date < MEASURES_IN_FORCE
-            stored = payloads.stored(typed, values) if typed is not None else values
-            if historical:
-                stored = {**stored, "historical": True}
-            event = docket.record(
-                locked,
-                actor=user,
-                action=t.name,
-                action_label=t.label,
-                from_state=from_state,
-                to_state=locked.state,
-                citation=t.citation,
-                comment=comment,
-                attachments=[{"id": a.pk, "name": a.name, "sha256": a.sha256} for a in attachments],
-                payload=stored,
-                changes=step.changes,
-                tail=tail,
-            )
-            step.event = event
-            obligations_fulfil(case=locked, codes=t.closes, event=event)
-            if t.opens and not historical:
-                duties_open(case=locked, duties=t.opens, event=event, today=act_date or ctx.today)
-    except (ConcurrentTransition, TransitionNotAllowed):
-        raise Conflict(article=t.citation or None) from None
-    except IntegrityError as exc:
-        if _is_docket_seq_clash(exc):  # another step appended to the case's chain first
-            raise Conflict(article=t.citation or None) from None
-        raise
-    except DatabaseError as exc:  # lock timeout / serialization failure: the other user won
-        if "lock" in str(exc).lower() or "serializ" in str(exc).lower() or "busy" in str(exc).lower():
-            raise Conflict(article=t.citation or None) from None
-        raise
+    needs_relations = t.opens or t.effects or (isinstance(t, Record) and t.creates)
+    with _conflicts(t), transaction.atomic():
+        locked, tail = _lock(type(case), case.pk, related=_STEP_RELATIONS if needs_relations else ())
+        _require_open(wf, t, locked, seen_state=case.state, seen_version=seen_version)
+        ctx = RuleContext(
+            user=user,
+            payload=data.values,
+            transition=name,
+            input=data.typed,
+            act_date=data.act_date,
+            **({"today": today} if today else {}),
+        )
+        failures = _check(t, locked, ctx)
+        if failures:
+            _refuse(failures)
+        step = StepContext(
+            user=user,
+            step=t,
+            comment=data.comment,
+            payload=data.values,
+            input=data.typed,
+            today=ctx.today,
+            act_date=data.act_date,
+        )
+        from_state = _write(t, locked, step, seen_version=seen_version)
+        _record(t, locked, step, data, from_state=from_state, tail=tail, attachments=attachments)
     return locked
 
 

@@ -15,9 +15,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
 from django.utils import timezone
 
+from infogov.core.db import rows
 from infogov.core.models import DocketEvent, Obligation
 from infogov.core.regulation.articles import Citation
-from infogov.core.workflow import rows
 from infogov.core.workflow.permissions import scope_of
 
 DueRule = dt.timedelta | Callable[[Any, dt.date], dt.date]

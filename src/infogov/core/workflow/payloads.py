@@ -67,7 +67,22 @@ def field_message(err: Any) -> str:
     if kind == "less_than":
         return f"须小于 {ctx.get('lt')}"
     if kind in {"enum", "literal_error"}:
-        return f"应为以下之一：{ctx.get('expected', '')}"
+        expected = str(ctx.get("expected", "")).replace(" or ", "、").replace("'", "")
+        return f"应为以下之一：{expected}"
+    if kind in {"too_long", "list_too_long"}:
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind in {"too_short", "list_too_short"}:
+        return f"至少 {ctx.get('min_length')} 项"
+    if kind == "decimal_max_places":
+        return f"最多 {ctx.get('decimal_places')} 位小数"
+    if kind == "decimal_max_digits":
+        return f"最多 {ctx.get('max_digits')} 位数字"
+    if kind == "decimal_whole_digits":
+        return f"整数部分最多 {ctx.get('whole_digits')} 位"
+    if kind in {"finite_number", "decimal_finite_number"}:
+        return "应为有限的数值"
+    if kind == "multiple_of":
+        return f"应为 {ctx.get('multiple_of')} 的整数倍"
     return str(err.get("msg", "无效"))
 
 
@@ -96,8 +111,10 @@ def _finite(value: Decimal) -> Decimal:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul), Field(max_length=5000)]
-RequiredText = Annotated[str, AfterValidator(_not_blank), Field(max_length=5000)]
+# the length limit first: pydantic then checks it on the string itself (a translated string_too_long);
+# a schema may narrow it with a Field(max_length=…) of its own
+Text = Annotated[str, Field(max_length=5000), AfterValidator(_no_nul)]
+RequiredText = Annotated[str, Field(max_length=5000), AfterValidator(_not_blank)]
 ActDate = Annotated[dt.date, AfterValidator(_in_window)]
 Amount = Annotated[Decimal, AfterValidator(_finite), Field(ge=0, max_digits=14, decimal_places=2)]
 

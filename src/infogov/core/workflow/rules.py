@@ -3,10 +3,13 @@
 A rule has a code, a citation (第十三条第一款), a Chinese message and an effective date. It reads
 the case and the context, never writes, and answers pass or fail with a reason.
 
-Two kinds of rule: actor rules say who may act (第四条 and the article-specific ROLE- rules; codes
-start with "A4-" or "ROLE", a refusal is a 403) and apply on every day — a duty assigned by the
-measures has no commencement date before which anyone may do it. Substantive rules (guards on the
-case) may carry a commencement date and are skipped before it.
+Codes read A{article}-{paragraph}-{NAME} (A13-1-ACCEPTED), the article and paragraph they cite.
+
+Two kinds of rule: actor rules say who may act (`actor=True`, or any code under 第四条, "A4-…"): the
+level the article gives the act to — 本级 authority, 本级 government, the city authority. A refusal is a
+403 and they apply on every day — a duty assigned by the measures has no commencement date before
+which anyone may do it. Substantive rules (guards on the case) may carry a commencement date and are
+skipped for acts dated before it (第三十五条).
 """
 
 from __future__ import annotations
@@ -21,12 +24,31 @@ from django.utils import timezone
 from infogov.core.regulation.articles import Citation
 
 MEASURES_IN_FORCE = dt.date(2015, 1, 1)  # 第三十五条
-ACTOR_CODE_PREFIXES = ("A4-", "ROLE")
+ACTOR_CODE_PREFIXES = ("A4-",)
 
 
 def is_actor_code(code: str) -> bool:
-    """An actor (who-may-act) rule's code: refused as 403 by the workflow core and the services."""
+    """A 第四条 rule's code: who may act, unless the rule says otherwise (Rule.actor)."""
     return code.startswith(ACTOR_CODE_PREFIXES)
+
+
+class InputNotGiven(Exception):
+    """A rule asked for the step's input where there is none yet (explain(): the form is not filled)."""
+
+
+class _NoInputYet:
+    """`ctx.input` while a step is only being explained: any field read means the rule depends on the
+    input and cannot be judged before it is given (the rule then passes for now, and the form is
+    shown; fire() judges it on the input)."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise InputNotGiven(name)
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NO_INPUT_YET: Any = _NoInputYet()
 
 
 @dataclass
@@ -51,6 +73,7 @@ class RuleFailure:
     code: str
     citation: str
     message: str
+    actor: bool = False  # a who-may-act refusal: a 403, not a 422
 
     @property
     def article(self) -> int:
@@ -74,8 +97,11 @@ class Rule:
     check: Check
     effective: dt.date = MEASURES_IN_FORCE
     summary: str = ""
+    actor: bool | None = None  # says who may act (a 403); None: decided by the code (A4-…, ROLE…)
 
     def __post_init__(self) -> None:
+        if self.actor is None:
+            object.__setattr__(self, "actor", is_actor_code(self.code))
         if self.is_actor and self.effective != MEASURES_IN_FORCE:
             raise ValueError(
                 f"actor rule {self.code} cannot have a commencement date: who may act applies on every day"
@@ -87,27 +113,46 @@ class Rule:
 
     @property
     def is_actor(self) -> bool:
-        return is_actor_code(self.code)
+        return bool(self.actor)
 
     def evaluate(self, case: Any, ctx: RuleContext) -> RuleFailure | None:
         # only a substantive rule waits for its commencement date; an actor rule refuses an
         # unauthorised user whatever day the context says it is
         if not self.is_actor and ctx.acted_on < self.effective:
             return None
-        outcome = self.check(case, ctx)
+        try:
+            outcome = self.check(case, ctx)
+        except InputNotGiven:
+            return None  # depends on input not given yet: judged when the step is taken
         if outcome is True or outcome is None:
+            if TRACE is not None:
+                TRACE(self.code, False)
             return None
+        if TRACE is not None:
+            TRACE(self.code, True)
         reason = outcome if isinstance(outcome, str) else self.message
-        return RuleFailure(self.code, self.citation, reason)
+        return RuleFailure(self.code, self.citation, reason, actor=bool(self.actor))
+
+
+# Set by the test suite's rule tracer (tests/rule_trace.py): called with (rule code, refused) on every
+# evaluation, so that regulation_coverage can say which tests make each rule refuse.
+TRACE: Callable[[str, bool], None] | None = None
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    code: str, *, citation: str, message: str, effective: str | dt.date = MEASURES_IN_FORCE, summary: str = ""
+    code: str,
+    *,
+    citation: str,
+    message: str,
+    effective: str | dt.date = MEASURES_IN_FORCE,
+    summary: str = "",
+    actor: bool | None = None,
 ) -> Callable[[Check], Rule]:
-    """Register a rule. The function's docstring quotes the clause it enforces."""
+    """Register a rule. The function's docstring quotes the clause it enforces. `actor=True` marks a
+    rule that says who may act (refused as a 403, judged on every day)."""
 
     Citation.parse(citation)  # fail at import time on a malformed citation
     eff = dt.date.fromisoformat(effective) if isinstance(effective, str) else effective
@@ -123,6 +168,7 @@ def rule(
             check=fn,
             effective=eff,
             summary=summary or (doc.splitlines()[0] if doc else message),
+            actor=actor,
         )
         REGISTRY[code] = r
         return r
@@ -210,10 +256,11 @@ def acts_as_assigned_expert(case: Any, ctx: RuleContext) -> bool:
 
 
 @rule(
-    "A4-NO-AUDIT-WRITE",
+    "A34-NO-AUDIT-WRITE",
     citation="第三十四条",
     message="安全审计员只能查阅审计日志，不能办理或修改业务数据（三员分立）",
     summary="三员分立：审计管理员不得变更数据",
+    actor=True,
 )
 def not_audit_admin(case: Any, ctx: RuleContext) -> bool:
     """工作人员在信息化工作中滥用职权……依法给予行政处分：审计职责与办理职责分离。"""

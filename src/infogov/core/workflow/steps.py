@@ -30,6 +30,7 @@ from infogov.core.errors import InvalidInput
 from infogov.core.regulation.articles import Citation
 from infogov.core.workflow.obligations import Duty
 from infogov.core.workflow.rules import Rule, RuleFailure
+from infogov.core.workflow.values import full_clean, jsonable, snapshot
 
 Effect = Callable[[Any, "StepContext"], dict[str, Any] | None]
 
@@ -128,6 +129,8 @@ class StepContext:
     changes: dict[str, Any] = field(default_factory=dict)
     created: list[models.Model] = field(default_factory=list)
     event: Any = None
+    opening: list[Duty] = field(default_factory=list)  # duties decided by this call (open_duty)
+    closing: list[str] = field(default_factory=list)  # duty codes decided by this call (close_duty)
 
     @property
     def transition(self) -> Step:  # the name the effects of the first core used
@@ -135,8 +138,6 @@ class StepContext:
 
     def create(self, model: type[models.Model], **fields: Any) -> Any:
         """Add a record (validated like a form: a 422, never a 500) and note it in the docket."""
-        from infogov.core.workflow.engine import full_clean, snapshot
-
         obj = model(**fields)
         full_clean(obj)
         obj.save()
@@ -147,8 +148,6 @@ class StepContext:
     def update(self, obj: models.Model, **fields: Any) -> dict[str, Any]:
         """Change a record's fields, note the ones that changed (before/after) in the docket; returns
         that diff. The caller has the record from a locked queryset or the case lock serialises it."""
-        from infogov.core.workflow.engine import full_clean, jsonable
-
         attnames = {name: _attname(obj, name) for name in fields}
         before = {name: getattr(obj, attnames[name]) for name in fields}
         for name, value in fields.items():
@@ -163,6 +162,22 @@ class StepContext:
             obj.save(update_fields=list(fields))
             self.changes[f"{obj._meta.model_name}#{obj.pk}"] = diff
         return diff
+
+    def open_duty(self, duty: Duty) -> None:
+        """Open a duty this call decides (e.g. one per inspection finding): opened with the step's
+        docket event, clocked from the act's date, not opened for a historical act."""
+        self.opening.append(duty)
+
+    def close_duty(self, *codes: str) -> None:
+        """Fulfil duties this call decides (e.g. the conditions' duty once the last one is answered),
+        by the step's docket event."""
+        self.closing.extend(codes)
+
+    def delete(self, obj: models.Model) -> None:
+        """Remove a record under the case; the docket keeps what it was (before → None)."""
+        key = f"{obj._meta.model_name}#{obj.pk}"
+        self.changes[key] = {"before": snapshot(obj), "after": None}
+        obj.delete()
 
 
 def _attname(obj: models.Model, name: str) -> str:

@@ -29,6 +29,12 @@ class Command(BaseCommand):
             f"已校验 {report.events} 条案卷记录（{report.cases} 个案件，{report.seals} 个封存批次，"
             f"{report.unsealed} 条待封存）"
         )
+        from infogov.core.audit import verify as verify_audit
+
+        audit_report = verify_audit()
+        self.stdout.write(f"已校验 {audit_report.events} 条审计日志")
         if not report.ok:
             raise CommandError(f"校验失败：{report.broken}", returncode=1)
+        if not audit_report.ok:
+            raise CommandError(f"审计日志校验失败：{'；'.join(audit_report.broken)}", returncode=1)
         self.stdout.write(self.style.SUCCESS("校验通过"))

@@ -3,15 +3,13 @@ app's demo cases, then a sealed docket. Idempotent: a second run creates nothing
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from infogov.core import demo
+from infogov.core import demo, registry
 from infogov.core.docket.chain import seal_pending
-from infogov.core.regulation.coverage import text_table
+from infogov.core.workflow.coverage import text_table
 
 
 def logins_table() -> str:
@@ -23,18 +21,8 @@ def logins_table() -> str:
 
 
 def app_demo_modules() -> list[Any]:
-    """`<app>.demo` of every installed infogov app but core, in INSTALLED_APPS order."""
-    modules = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("infogov.") or config.name == "infogov.core":
-            continue
-        name = f"{config.name}.demo"
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return modules
+    """The demo modules the apps register (core/registry.py), in INSTALLED_APPS order."""
+    return registry.modules("demo")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,367 @@
+"""The rules of 《吉林市信息化促进办法》 that guard a project up to its approval or filing, in article order:
+第三条 (funding), 第四条 (who registers, who edits), 第六条 (duplicate construction), 第九条 (the
+annual plan and the review) and 第十条 (filing of non-fiscal projects), with the helpers every rule
+module of the app uses (``given``, ``require``). Import them from rules.py, which re-exports every
+name here; conventions as in rules.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infogov.core.errors import NotPermitted, RuleViolation
+from infogov.core.workflow.permissions import scope_of
+from infogov.core.workflow.rules import (
+    InputNotGiven,
+    Rule,
+    RuleContext,
+    approves_for_government_of,
+    evaluate_all,
+    not_audit_admin,
+    rule,
+)
+from infogov.org.choices import JurisdictionKind
+
+from .choices import MANDATORY_DIMENSIONS, FindingConclusion, PlanState, ReviewDimension
+
+CREATOR_ROLES = ("dept_staff", "authority_staff", "authority_leader")
+
+
+def given(ctx: RuleContext) -> Any:
+    """The step's typed input. A rule that reads it cannot be judged where there is none yet (explain(),
+    a context built without input): it passes for now and is judged when the step is taken."""
+    if ctx.input is None:
+        raise InputNotGiven("input")
+    return ctx.input
+
+
+def require(subject: Any, ctx: RuleContext, *rules_: Rule) -> None:
+    """Refuse with the failing rules (an actor rule first: a 403; otherwise a 422 with every failing
+    rule's article) — for what is not a step of a workflow (registering a project, opening a plan);
+    steps are refused by the workflow core from their declared actors and guards."""
+    failures = evaluate_all([not_audit_admin, *rules_], subject, ctx)
+    if not failures:
+        return
+    actor = [f for f in failures if f.actor]
+    if actor:
+        first = actor[0]
+        raise NotPermitted(
+            first.message, code=first.code, article=first.citation, details=[f.as_dict() for f in actor]
+        )
+    raise RuleViolation(failures)
+
+
+# -- 第三条: funding ---------------------------------------------------------------------------------
+
+
+@rule(
+    "A3-FUNDING",
+    citation="第三条",
+    message="财政性资金项目须写明列入的财政预算（预算来源）且预算金额大于零",
+    summary="财政性资金项目写明所列预算和专项资金",
+)
+def funding_declared(project: Any, ctx: RuleContext) -> bool | str:
+    """市、县（市）、区人民政府和开发区管委会应当……安排信息化发展专项资金，并纳入财政预算。"""
+    if project.is_fiscal and not project.budget_source.strip():
+        return "使用财政性资金的项目须写明列入哪一级、哪一年度的财政预算"
+    if not project.is_fiscal and not project.funding_source.strip():
+        return "使用非财政性资金的项目须写明资金来源"
+    return (project.budget is not None and project.budget > 0) or "预算金额须大于零"
+
+
+# -- 第四条: who registers, who plans ----------------------------------------------------------------
+
+
+@rule(
+    "A4-OWN-UNIT",
+    citation="第四条第一款",
+    message="只能以本单位作为建设单位登记项目",
+    summary="建设单位的经办人为本单位登记项目",
+    actor=True,
+)
+def registers_for_own_unit(owner: Any, ctx: RuleContext) -> bool:
+    """责任单位对本单位事项负责；其他单位不得代为办理。（subject: the organisation named as 建设单位）"""
+    return owner is not None and owner.pk in scope_of(ctx.user).org_ids_with_role(*CREATOR_ROLES)
+
+
+@rule(
+    "A4-EDITOR",
+    citation="第四条第一款",
+    message="只有建设单位或本辖区信息化主管部门的经办人才能修改项目",
+    summary="项目内容由建设单位或主管部门修改",
+    actor=True,
+)
+def acts_as_editor(project: Any, ctx: RuleContext) -> bool:
+    """责任单位对本单位事项负责；信息化主管部门负责本辖区内信息化建设工作的……监督管理。"""
+    return scope_of(ctx.user).can_change(project)
+
+
+# -- 第六条: duplicate construction -------------------------------------------------------------------
+
+
+@rule(
+    "A6-1-DUPLICATES",
+    citation="第六条第一款",
+    message="信息资源共享评审意见尚未回应查重发现的相似项目或系统",
+    summary="评审须回应相似项目，避免重复建设",
+)
+def duplicates_acknowledged(project: Any, ctx: RuleContext) -> bool | str:
+    """编制信息化发展规划应当……避免盲目投资和重复建设。（第九条第二款：评审信息资源共享）"""
+    pending = project.similar_hits.filter(acknowledged=False).count()
+    return pending == 0 or f"尚有 {pending} 个相似项目或系统未在信息资源共享评审意见中回应"
+
+
+@rule(
+    "A6-1-ACK-IN-SHARING",
+    citation="第六条第一款",
+    message="相似项目只能在“信息资源共享”评审意见中回应",
+    summary="相似项目在信息资源共享评审意见中回应",
+)
+def acknowledged_in_sharing(project: Any, ctx: RuleContext) -> bool:
+    """……避免盲目投资和重复建设。（第九条第二款：相似项目由信息资源共享方面的评审意见回应）"""
+    return not given(ctx).acknowledged_hits or given(ctx).dimension == ReviewDimension.SHARING
+
+
+# -- 第九条: annual plan and review --------------------------------------------------------------------
+
+
+@rule(
+    "A9-1-FISCAL",
+    citation="第九条第一款",
+    message="只有使用财政性资金的项目才列入年度建设计划；非财政性资金项目请办理备案",
+    summary="年度计划只收使用财政性资金的项目",
+)
+def is_fiscal_project(project: Any, ctx: RuleContext) -> bool:
+    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划……"""
+    return project.is_fiscal
+
+
+@rule(
+    "A9-1-PLAN-AUTHORITY",
+    citation="第九条第一款",
+    message="只有本级信息化主管部门才能编制本辖区的年度建设计划",
+    summary="年度计划由本级信息化主管部门编制",
+    actor=True,
+)
+def plans_for_own_jurisdiction(jurisdiction: Any, ctx: RuleContext) -> bool:
+    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划……（subject: the jurisdiction）"""
+    return jurisdiction is not None and scope_of(ctx.user).is_authority_for(jurisdiction.pk)
+
+
+@rule(
+    "A9-1-ONE-PLAN",
+    citation="第九条第一款",
+    message="本辖区该年度的建设计划已存在，请在已有的计划中增列项目",
+    summary="一个辖区一个年度编制一份年度计划",
+)
+def no_plan_yet(jurisdiction: Any, ctx: RuleContext) -> bool | str:
+    """信息化主管部门应当组织编制……建设年度计划。（一个辖区每年一份年度计划；subject: the jurisdiction）"""
+    from .models import AnnualConstructionPlan
+
+    year = ctx.payload.get("year")
+    if AnnualConstructionPlan.objects.filter(jurisdiction=jurisdiction, year=year).exists():
+        return f"{jurisdiction}{year}年度建设计划已存在，请在已有的计划中增列项目"
+    return True
+
+
+@rule(
+    "A9-1-PLAN-OPEN",
+    citation="第九条第一款",
+    message="只能列入本辖区编制中的年度建设计划",
+    summary="项目列入本辖区、编制中的年度计划",
+)
+def plan_open_for_inclusion(project: Any, ctx: RuleContext) -> bool | str:
+    """信息化主管部门应当组织编制……年度计划，并报本级人民政府或者开发区管委会批准。
+    已报批或已批准的计划不再增列项目：增列须重新报批。"""
+    from .models import AnnualConstructionPlan
+
+    plan = AnnualConstructionPlan.objects.filter(pk=given(ctx).plan_id).first()
+    if plan is None:
+        return "所选年度计划不存在"
+    if plan.jurisdiction_id != project.jurisdiction_id:
+        return "项目只能列入所在辖区的年度建设计划"
+    if plan.state != PlanState.DRAFTING:
+        return "该年度计划已报批或已批准，不能再增列项目"
+    return True
+
+
+@rule(
+    "A9-1-PLAN-NONEMPTY",
+    citation="第九条第一款",
+    message="年度计划中没有项目，不能报批",
+    summary="年度计划列有项目方可报批",
+)
+def plan_has_projects(plan: Any, ctx: RuleContext) -> bool:
+    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划，并报本级人民政府或者开发区管委会批准。"""
+    return plan.projects.exists()
+
+
+@rule(
+    "A9-1-GOVERNMENT",
+    citation="第九条第一款",
+    message=(
+        "第九条第一款：年度建设计划报本级人民政府或者开发区管委会批准，"
+        "只有计划所在辖区的人民政府（管委会）审批人员才能批准或退回，上级人民政府不能代为批准"
+    ),
+    summary="年度计划由本级人民政府或开发区管委会批准（上级人民政府不代批）",
+    actor=True,
+)
+def acts_as_plan_government(plan: Any, ctx: RuleContext) -> bool:
+    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划，并报本级人民政府或者开发区管委会批准。"""
+    return approves_for_government_of(ctx, plan.jurisdiction_id)
+
+
+@rule(
+    "A9-1-PLAN-APPROVED",
+    citation="第九条第一款",
+    message="项目所在的年度建设计划尚未经本级人民政府（管委会）批准，不能进行下一步",
+    summary="未列入经批准的年度计划的项目不得推进",
+)
+def plan_approved(project: Any, ctx: RuleContext) -> bool:
+    """……年度计划，并报本级人民政府或者开发区管委会批准。"""
+    return project.annual_plan_id is not None and project.annual_plan.state == PlanState.APPROVED
+
+
+@rule(
+    "A9-2-DIMENSIONS",
+    citation="第九条第二款",
+    message="评审须对规划布局、技术标准、网络与信息安全、信息资源共享逐项提出意见",
+    summary="评审覆盖四个法定方面",
+)
+def four_dimensions_reviewed(project: Any, ctx: RuleContext) -> bool | str:
+    """列入年度计划的信息化工程项目应当由信息化主管部门对其规划布局、技术标准、网络与信息安全、
+    信息资源共享以及其他相关内容进行评审，提出审查意见。"""
+    done = set(project.findings.values_list("dimension", flat=True))
+    missing = [str(ReviewDimension(d).label) for d in MANDATORY_DIMENSIONS if d not in done]
+    return not missing or "尚未提出评审意见的方面：" + "、".join(missing)
+
+
+@rule(
+    "A9-2-FINDINGS-PASS",
+    citation="第九条第二款",
+    message="有评审意见为“不符合”的方面，审查不能通过",
+    summary="各方面均符合（或附条件）方可通过",
+)
+def findings_allow_pass(project: Any, ctx: RuleContext) -> bool | str:
+    """……提出审查意见。符合规定的方可按照建设项目程序办理相关手续。"""
+    conclusions = dict(project.findings.values_list("dimension", "conclusion"))
+    failing = [str(ReviewDimension(d).label) for d, c in conclusions.items() if c == FindingConclusion.FAILS]
+    if failing:
+        return "以下方面评审为不符合，审查不能通过：" + "、".join(failing)
+    return True
+
+
+@rule(
+    "A9-2-CONDITIONS-LISTED",
+    citation="第九条第二款",
+    message="有评审意见为“有条件符合”，须在审查意见中列明整改条件",
+    summary="有条件符合的，审查意见列明条件",
+)
+def conditions_listed(project: Any, ctx: RuleContext) -> bool:
+    """……提出审查意见。（评审为有条件符合的，审查意见须写明所附条件，由建设单位落实）"""
+    if given(ctx).conditions:
+        return True
+    return not project.findings.filter(conclusion=FindingConclusion.CONDITIONS).exists()
+
+
+@rule(
+    "A9-2-REVIEW-PASSED",
+    citation="第九条第二款",
+    message="项目未经信息化主管部门评审通过，不能办理采购等建设手续",
+    summary="审查通过后方可办理建设项目手续",
+)
+def review_passed(project: Any, ctx: RuleContext) -> bool:
+    """……提出审查意见。符合规定的方可按照建设项目程序办理相关手续。"""
+    return hasattr(project, "review") and project.review.passed
+
+
+@rule(
+    "A9-2-CONDITION-OPEN",
+    citation="第九条第二款",
+    message="该条件已答复，落实情况以已答复的为准",
+    summary="每项审查条件答复一次",
+)
+def condition_open(project: Any, ctx: RuleContext) -> bool | None:
+    """……提出审查意见。（建设单位逐项答复审查意见所附条件，答复记入案卷后不再改写）"""
+    condition = project.conditions.filter(pk=given(ctx).condition_id).first()
+    if condition is None:
+        return None  # not a condition of this project: the step answers 404
+    return condition.answered_at is None
+
+
+@rule(
+    "A9-2-CONDITIONS-ANSWERED",
+    citation="第九条第二款",
+    message="审查意见所附条件尚未全部落实，不能验收",
+    summary="审查条件落实后方可验收",
+)
+def review_conditions_answered(project: Any, ctx: RuleContext) -> bool | str:
+    """……提出审查意见。符合规定的方可按照建设项目程序办理相关手续。（审查条件须落实）"""
+    open_ = project.conditions.filter(answered_at__isnull=True).count()
+    return open_ == 0 or f"尚有 {open_} 项审查条件未落实"
+
+
+# -- 第十条: filing of non-fiscal public-infrastructure and security projects --------------------------
+
+
+@rule(
+    "A10-NONFISCAL",
+    citation="第十条",
+    message="使用财政性资金的项目应列入年度建设计划并经评审，不适用备案",
+    summary="备案适用于非财政性资金项目",
+)
+def is_non_fiscal_project(project: Any, ctx: RuleContext) -> bool:
+    """使用非财政性资金的公共基础性信息化工程和信息安全工程项目，建设单位应当……备案。"""
+    return not project.is_fiscal
+
+
+@rule(
+    "A10-PROCEDURES",
+    citation="第十条",
+    message="须先依法办理建设相关手续，再报信息化主管部门备案",
+    summary="办理建设手续后备案",
+)
+def procedures_completed(project: Any, ctx: RuleContext) -> bool:
+    """建设单位应当在依法办理建设相关手续后，报所在地的市或者县（市）信息化主管部门备案。"""
+    return bool(project.procedures_completed.strip())
+
+
+@rule("A10-COMPLETE", citation="第十条", message="备案材料不完整", summary="备案材料完整性审核")
+def filing_complete(project: Any, ctx: RuleContext) -> bool | str:
+    """……报所在地的市或者县（市）信息化主管部门备案。（主管部门核对材料齐全后发给备案号）"""
+    missing = []
+    if not project.content.strip():
+        missing.append("建设内容")
+    if not project.procedures_completed.strip():
+        missing.append("已办理的建设手续")
+    if not project.funding_source.strip():
+        missing.append("资金来源")
+    if project.planned_start is None or project.planned_completion is None:
+        missing.append("计划工期")
+    if not project.security_plan.strip():
+        missing.append("信息安全保障方案")
+    return not missing or "备案材料不完整，缺少：" + "、".join(missing)
+
+
+def filing_jurisdiction(project: Any) -> Any:
+    """第十条: filing goes to the city or the county(-level city) authority where the project is;
+    districts and development zones file with the city."""
+    j = project.jurisdiction
+    while (
+        j.kind not in (JurisdictionKind.CITY, JurisdictionKind.COUNTY, JurisdictionKind.COUNTY_CITY)
+        and j.parent_id
+    ):
+        j = j.parent
+    return j
+
+
+@rule(
+    "A10-FILING-AUTHORITY",
+    citation="第十条",
+    message="只有项目所在地的市或者县（市）信息化主管部门才能办理备案",
+    summary="由所在地的市或者县（市）信息化主管部门受理备案",
+    actor=True,
+)
+def acts_as_filing_authority(project: Any, ctx: RuleContext) -> bool:
+    """……报所在地的市或者县（市）信息化主管部门备案。"""
+    return ctx.user is not None and scope_of(ctx.user).is_authority_for(filing_jurisdiction(project).pk)
