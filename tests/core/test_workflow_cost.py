@@ -185,10 +185,9 @@ def test_a_stale_docket_tail_is_a_conflict_and_writes_nothing(world, monkeypatch
     a 409, the whole step rolled back, the chain intact — never a fork, never a 500."""
     real = workflow._lock
 
-    def stale(model, pk, *, related):
-        case, tail = real(model, pk, related=related)
-        assert tail is not docket.READ_TAIL
-        return case, None  # as if read before the case's first event
+    def stale(model, pk, *, related, tail_in_lock=True):
+        case, _tail = real(model, pk, related=related, tail_in_lock=tail_in_lock)
+        return case, None  # as if read before the case's first event, however it was read
 
     w = new_widget(world.yongji)
     monkeypatch.setattr(workflow, "_lock", stale)
@@ -198,6 +197,28 @@ def test_a_stale_docket_tail_is_a_conflict_and_writes_nothing(world, monkeypatch
     assert Widget.objects.get(pk=w.pk).state == "draft"
     assert [seq for seq, *_ in chain(w)] == [1]
     assert not Obligation.objects.for_case(w).exists()
+    assert docket_verify.verify().ok
+
+
+def test_a_tail_read_short_with_the_lock_is_read_again_after_it(world, monkeypatch):
+    """The tail read in the locking statement can be one event short (a Record that did not update the
+    row committed meanwhile, see engine._lock): the step is taken again reading the tail after the
+    lock — it succeeds, once, with its event chained after the last one."""
+    real = workflow._lock
+    calls = []
+
+    def short_once(model, pk, *, related, tail_in_lock=True):
+        calls.append(tail_in_lock)
+        case, tail = real(model, pk, related=related, tail_in_lock=tail_in_lock)
+        return case, (None if tail_in_lock else tail)
+
+    w = new_widget(world.yongji)
+    monkeypatch.setattr(workflow, "_lock", short_once)
+    w = workflow.fire(w, "submit", user=world.yongji.dept_user)
+    assert calls == [True, False]
+    assert w.state == "submitted"
+    assert [seq for seq, *_ in chain(w)] == [1, 2]
+    assert Obligation.objects.for_case(w).count() == 1
     assert docket_verify.verify().ok
 
 

@@ -149,22 +149,27 @@ def explain(case: Any, user: Any, *, today: Any = None) -> list[Option]:
 _STEP_RELATIONS = ("jurisdiction", "owner")
 
 
-def _lock(model: type[models.Model], pk: Any, *, related: tuple[str, ...]) -> tuple[Any, Any]:
+def _lock(
+    model: type[models.Model], pk: Any, *, related: tuple[str, ...], tail_in_lock: bool = True
+) -> tuple[Any, Any]:
     """Take the case's row lock; returns the locked case (with `related` loaded) and its docket tail
     for docket.record(tail=…).
 
     The tail (last seq and hash of the case's chain) is read in the locking statement itself when
     that statement's snapshot is sure to include every event committed before the lock was granted:
-    - PostgreSQL: FOR UPDATE SKIP LOCKED. A row it returns was locked by nobody, so nobody was
-      appending to its chain. A locked row is skipped; then the case is locked waiting, and record()
-      reads the tail in a statement of its own (a statement's snapshot predates its lock wait).
+    - PostgreSQL: FOR UPDATE SKIP LOCKED. A locked row is skipped; then the case is locked waiting,
+      and record() reads the tail in a statement of its own (a statement's snapshot predates its lock
+      wait). A row it returns is not locked now, but its last holder may have committed after the
+      statement's snapshot was taken: a step that did not UPDATE the row (a Record with touch=False)
+      leaves nothing for the lock to re-read, so the tail is then one event short. The docket's
+      unique (case, seq) refuses that insert and fire() retries once with tail_in_lock=False.
     - SQLite has no row locks: the transaction holds the database's write lock from its start
       (BEGIN IMMEDIATE), and one statement sees what two would.
     - Other databases with row locks: lock waiting, then read the tail separately.
     """
     alias = rows.alias_for(model)
     features = transaction.get_connection(alias).features
-    if not features.has_select_for_update or features.has_select_for_update_skip_locked:
+    if not features.has_select_for_update or (features.has_select_for_update_skip_locked and tail_in_lock):
         ct_id = ContentType.objects.get_for_model(model).pk
         found = rows.lock_row(
             model,
@@ -406,9 +411,39 @@ def fire(
     t = wf.get(name)
     data = _read_input(t, comment, payload)
     seen_version = case.version if expected_version is None else expected_version
+    attachments = list(attachments)
+    args = (wf, t, case, data, seen_version, user, name, today, attachments)
+    try:
+        return _fire_once(*args, tail_in_lock=True)
+    except _StaleTail:  # see _lock(): the same step again, reading the tail after the lock is held
+        return _fire_once(*args, tail_in_lock=False)
+
+
+class _StaleTail(Exception):
+    """The docket tail read with the row lock was one event short (see _lock)."""
+
+
+def _fire_once(
+    wf: Workflow,
+    t: Step,
+    case: Any,
+    data: _Input,
+    seen_version: int,
+    user: Any,
+    name: str,
+    today: Any,
+    attachments: list[Any],
+    *,
+    tail_in_lock: bool,
+) -> Any:
     needs_relations = t.opens or t.effects or (isinstance(t, Record) and t.creates)
     with _conflicts(t), transaction.atomic():
-        locked, tail = _lock(type(case), case.pk, related=_STEP_RELATIONS if needs_relations else ())
+        locked, tail = _lock(
+            type(case),
+            case.pk,
+            related=_STEP_RELATIONS if needs_relations else (),
+            tail_in_lock=tail_in_lock,
+        )
         _require_open(wf, t, locked, seen_state=case.state, seen_version=seen_version)
         ctx = RuleContext(
             user=user,
@@ -431,7 +466,12 @@ def fire(
             act_date=data.act_date,
         )
         from_state = _write(t, locked, step, seen_version=seen_version)
-        _record(t, locked, step, data, from_state=from_state, tail=tail, attachments=attachments)
+        try:
+            _record(t, locked, step, data, from_state=from_state, tail=tail, attachments=attachments)
+        except IntegrityError as exc:
+            if tail_in_lock and tail is not docket.READ_TAIL and _is_docket_seq_clash(exc):
+                raise _StaleTail() from exc
+            raise
     return locked
 
 
