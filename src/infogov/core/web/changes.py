@@ -22,6 +22,11 @@ def _model_named(model_name: str, app_label: str) -> type[models.Model] | None:
     return candidates[0] if candidates else None
 
 
+@functools.cache
+def _field_order(model: type[models.Model] | None) -> dict[str, int]:
+    return {} if model is None else {f.name: i for i, f in enumerate(model._meta.concrete_fields)}
+
+
 def _label(model: type[models.Model] | None, name: str) -> str:
     if model is None:
         return name
@@ -40,7 +45,9 @@ def plain(value: Any, model: type[models.Model] | None = None) -> Any:
     if isinstance(value, list):
         return "、".join(str(plain(v) or _NONE) for v in value) or None
     if isinstance(value, dict):
-        pairs = [f"{_label(model, k)}：{plain(v)}" for k, v in value.items() if plain(v) is not None]
+        # in the model's field order: jsonb (PostgreSQL) gives keys back in an order of its own
+        keys = sorted(value, key=lambda k: (_field_order(model).get(k, 10_000), k))
+        pairs = [f"{_label(model, k)}：{plain(value[k])}" for k in keys if plain(value[k]) is not None]
         return "；".join(pairs) or None
     return value
 
