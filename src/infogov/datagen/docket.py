@@ -1,6 +1,6 @@
-"""The generated docket: each case's hash chain built event by event with the digest
-docket.record() computes, the events of all workers merged in time order (ids grow with time, the
-cases interleaved as in production), then sealed in batches of 50,000 like docket.seal_pending.
+"""The generated docket: each case's hash chain built event by event with the digest the docket
+writer (core.docket.chain) computes, the events of all workers merged in time order (ids grow with
+time, the cases interleaved as in production), then sealed in batches of 50,000 like docket.seal_pending.
 
 On PostgreSQL the events go through per-month text files and COPY, the event table's secondary
 indexes and foreign keys dropped for the load and rebuilt after; on SQLite (tests) they stay in
