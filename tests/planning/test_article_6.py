@@ -113,6 +113,33 @@ def test_comments_are_rate_limited(pw):
     services.comment_submit(version=v, body="另一位访问者的意见。", client="other")
 
 
+def test_a_signed_in_account_cannot_comment_as_the_public(pw, client):
+    """The public comment is the public's (第六条第一款): a signed-in account calling the step directly
+    — which could choose its own visitor fingerprint and so pass the rate limit — is refused (403)."""
+    from infogov.core.api.tokens import token_create
+
+    v = pw.open_consultation(pw.draft(PlanLevel.CITY))
+    with pytest.raises(NotPermitted) as exc:
+        wf.fire(
+            v,
+            "comment",
+            user=pw.world.city.dept_user,
+            payload={"body": "以工作人员账号提交的意见。", "client": "x"},
+        )
+    assert _code(exc) == ("A6-1-PUBLIC", "第六条第一款")
+    _, raw = token_create(user=pw.world.city.authority_user, name="测试")  # one who can see the plan
+    response = client.post(
+        f"/api/plans/{v.pk}/transitions/comment",
+        {"payload": {"body": "经接口以工作人员身份提交。", "client": "forged"}},
+        "application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 403 and response.json()["code"] == "A6-1-PUBLIC"
+    assert not PublicComment.objects.filter(version=v).exists()
+    services.comment_submit(version=v, body="公众通过门户提交的意见。", client="visitor")  # the public way
+    assert PublicComment.objects.filter(version=v).count() == 1
+
+
 def test_no_submission_without_closed_consultation(pw):
     """第六条第一款: unanswered comments or a missing summary block the submission."""
     v = pw.open_consultation(pw.draft(PlanLevel.CITY))

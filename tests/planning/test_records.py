@@ -85,6 +85,11 @@ def _rate_limited(pw):
     return v, None, {"payload": {"body": "再一条意见内容。", "client": "same"}}
 
 
+def _signed_in_commenter(pw):
+    v = _consulting(pw)
+    return v, _owner(pw, v), {"payload": {"body": "以工作人员账号提交的意见。", "client": "forged"}}
+
+
 def _window_closed(pw):
     v = _consulting(pw)
     return (
@@ -207,6 +212,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     # 第六条第一款: consultation and expert review
     ("comment", "A6-1-WINDOW-OPEN"): _window_closed,
     ("comment", "A6-1-RATE-LIMIT"): _rate_limited,
+    ("comment", "A6-1-PUBLIC"): _signed_in_commenter,
     ("comments_answer", "A6-1-ANSWER-REASON"): _answer_without_reason,
     ("answers_publish", "A6-1-ANSWERS-DRAFTED"): _nothing_to_publish,
     ("consultation_summary", "A6-2-FROZEN"): _frozen("consultation_summary", lambda v: {"summary": "改写"}),
@@ -299,7 +305,8 @@ def test_records_appear_in_explain_with_their_blockers(pw):
 
     consulting = pw.open_consultation(pw.draft(PlanLevel.CITY, title="另一规划"))
     options = {o.name: o for o in wf.explain(consulting, _owner(pw, consulting))}
-    assert options["comment"].allowed
+    assert [b.code for b in options["comment"].blockers] == ["A6-1-PUBLIC"]  # the public's, not staff's
+    assert {o.name: o for o in wf.explain(consulting, None)}["comment"].allowed
     assert [b.code for b in options["answers_publish"].blockers] == ["A6-1-ANSWERS-DRAFTED"]
 
 

@@ -127,6 +127,20 @@ def consultation_open(case: Any, ctx: RuleContext) -> bool:
 
 
 @rule(
+    "A6-1-PUBLIC",
+    citation="第六条第一款",
+    message="公众意见请通过门户公开页面（/public/plans/）提交；工作人员账号不能以公众身份提交意见",
+    summary="公众意见经门户公开页面提交（访问者指纹由平台生成，不由请求提供）",
+    actor=True,
+)
+def comment_from_the_public(case: Any, ctx: RuleContext) -> bool:
+    """制定信息化发展规划……应当广泛征求社会公众意见。(The public page and the public API take the
+    comment and fingerprint the visitor themselves; a signed-in account calling the step directly
+    could choose its own fingerprint and so pass the rate limit.)"""
+    return not getattr(ctx.user, "is_authenticated", False)
+
+
+@rule(
     "A6-1-RATE-LIMIT",
     citation="第六条第一款",
     message="提交过于频繁，请稍后再试（平台规定：同一访问者每小时至多提交 5 条意见）",

@@ -272,6 +272,7 @@ WORKFLOW = Workflow(
             name="comment",
             label="提交公众意见",
             states=(S.CONSULTATION,),
+            by=(r.comment_from_the_public,),
             guards=(r.consultation_open, r.comment_rate_limit),
             payload=p.CommentIn,
             citation="第六条第一款",
