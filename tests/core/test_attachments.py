@@ -266,3 +266,16 @@ def test_download_of_an_attachment_whose_case_is_gone_is_not_found(world, media)
     Widget.objects.filter(pk=w.pk).delete()
     with pytest.raises(NotFound):
         attachment_for_download(user=world.city.authority_user, attachment_id=att.pk)
+
+
+def test_a_nul_in_the_purpose_is_a_422_and_stores_nothing(world):
+    """Found by the API fuzzer as a PostgreSQL 500 (PostgreSQL refuses NUL in text)."""
+    w = new_widget(world.yongji)
+    with pytest.raises(InvalidInput) as exc:
+        attachment_add(case=w, user=world.yongji.dept_user, upload=upload("a.pdf", PDF), purpose="\x12\x00")
+    assert exc.value.code == "nul_character"
+    assert not Attachment.objects.for_case(w).exists()
+    att = attachment_add(
+        case=w, user=world.yongji.dept_user, upload=upload("a.pdf", PDF), purpose="\u202e验收报告\x12"
+    )
+    assert att.purpose == "验收报告"

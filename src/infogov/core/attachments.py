@@ -64,6 +64,9 @@ def attachment_add(*, case: models.Model, user: Any, upload: Any, purpose: str =
     """Store an upload on a case after checking who uploads, its size and its real type."""
     if not scope_of(user).can_view(case) or user.has_role("audit_admin"):
         raise NotPermitted("您无权向该事项上传附件", article="第四条")
+    if "\x00" in (purpose or ""):  # PostgreSQL refuses NUL in text: a 422, never a 500
+        raise InvalidInput("附件用途含有不允许的空字符（NUL），请删除后重试", code="nul_character")
+    purpose = clean_name(purpose or "", max_length=50)
     limit = settings.ATTACHMENT_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is None or size > limit:
