@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps as django_apps
@@ -68,9 +68,7 @@ class Registration:
     pages: tuple[Pages, ...] = ()
     api: tuple[ApiRouter, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
-    demo: str = ""  # module with seed(stdout)
-    generate: str = ""  # module with the app's data-generation hook
-    extra: dict[str, Any] = field(default_factory=dict)
+    demo: str = ""  # module with seed(stdout); data generation: each app's `generate` module (datagen)
 
 
 def registrations() -> list[tuple[str, Registration]]:
@@ -121,5 +119,5 @@ def menu(platform: Iterable[MenuEntry]) -> list[MenuEntry]:
 
 
 def modules(kind: str) -> list[Any]:
-    """The registered `demo` or `generate` modules, in INSTALLED_APPS order."""
+    """The registered modules of a kind ("demo"), in INSTALLED_APPS order."""
     return [importlib.import_module(getattr(reg, kind)) for _, reg in registrations() if getattr(reg, kind)]

@@ -356,7 +356,7 @@ def _record(
     attachments: Iterable[Any],
 ) -> None:
     """The docket event of the step, then the duties it closes and opens (none for a historical act)."""
-    stored = payloads.stored(data.typed, data.values) if data.typed is not None else data.values
+    stored = payloads.stored(data.typed) if data.typed is not None else data.values
     if data.historical:
         stored = {**stored, "historical": True}
     event = docket.record(

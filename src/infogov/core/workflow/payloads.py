@@ -160,6 +160,6 @@ def validate(schema: type[BaseModel] | None, raw: Any) -> tuple[BaseModel | None
     return model, {name: getattr(model, name) for name in type(model).model_fields}
 
 
-def stored(model: BaseModel, values: dict[str, Any]) -> dict[str, Any]:
+def stored(model: BaseModel) -> dict[str, Any]:
     """The payload as the docket keeps it: JSON values (dates ISO, decimals as text)."""
     return model.model_dump(mode="json")
