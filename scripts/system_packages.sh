@@ -8,6 +8,7 @@ need=()
 [ -x "$chromium" ] || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)  # make bench: the HTTP load generator (never required)
+dpkg -s libmagic1 >/dev/null 2>&1 || need+=(libmagic1)  # python-magic: attachments' type (required)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 browser_ready() { [ -x "$chromium" ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; }
@@ -34,5 +35,9 @@ for pkg in "${need[@]}"; do  # one by one: wrk missing from a mirror must not ke
   apt_install "$pkg" || { [ -z "$updated" ] && updated=1 && apt-get update -q >/dev/null 2>&1 && apt_install "$pkg"; } \
     || echo "安装 $pkg 失败"
 done
+if ! dpkg -s libmagic1 >/dev/null 2>&1; then
+  echo "错误：未能安装 libmagic1（附件按内容判断文件类型需要它）" >&2
+  [ -n "${CI:-}" ] && exit 1
+fi
 browser_ready || give_up "未能安装 /usr/bin/chromium 或 fonts-noto-cjk"
 exit 0

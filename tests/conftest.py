@@ -1,4 +1,7 @@
-"""Shared fixtures: a small Jilin City — the city, 永吉县 and 蛟河市 — with one user per role."""
+"""Shared fixtures: a small Jilin City — the city, 永吉县 (a county), 蛟河市 (a county-level city), 船营区 (a
+district) and 吉林高新技术产业开发区 (a development zone) — with one user per role in each. The four kinds
+below the city are there because the measures route acts by level: 第十条 filing goes to a county's or a
+county-level city's own authority but to the city authority for a district or a zone."""
 
 from __future__ import annotations
 
@@ -46,11 +49,16 @@ class Land:
 
 def _land(code: str, name: str, kind: str, parent: Jurisdiction | None, tag: str) -> Land:
     j = Jurisdiction.objects.create(code=code, name=name, kind=kind, parent=parent)
+    zone = kind == JurisdictionKind.DEV_ZONE  # 第四条第二款: the zone's department for the industrial economy
     authority = Organisation.objects.create(
-        name=f"{name}工业和信息化局", kind=OrganisationKind.AUTHORITY, jurisdiction=j
+        name=f"{name}经济发展局" if zone else f"{name}工业和信息化局",
+        kind=OrganisationKind.AUTHORITY,
+        jurisdiction=j,
     )
     government = Organisation.objects.create(
-        name=f"{name}人民政府", kind=OrganisationKind.GOVERNMENT, jurisdiction=j
+        name=f"{name}管理委员会" if zone else f"{name}人民政府",
+        kind=OrganisationKind.GOVERNMENT,
+        jurisdiction=j,
     )
     department = Organisation.objects.create(
         name=f"{name}卫生健康局", kind=OrganisationKind.DEPARTMENT, jurisdiction=j
@@ -80,6 +88,8 @@ class World:
     city: Land
     yongji: Land
     jiaohe: Land
+    chuanying: Land
+    gaoxin: Land
     expert: User
     expert_pool: Organisation
     sys_admin: User
@@ -92,6 +102,8 @@ def world(db) -> World:
     city = _land("220200", "吉林市", JurisdictionKind.CITY, None, "city")
     yongji = _land("220221", "永吉县", JurisdictionKind.COUNTY, city.jurisdiction, "yongji")
     jiaohe = _land("220281", "蛟河市", JurisdictionKind.COUNTY_CITY, city.jurisdiction, "jiaohe")
+    chuanying = _land("220204", "船营区", JurisdictionKind.DISTRICT, city.jurisdiction, "chuanying")
+    gaoxin = _land("220271", "吉林高新技术产业开发区", JurisdictionKind.DEV_ZONE, city.jurisdiction, "gaoxin")
     pool = Organisation.objects.create(
         name="吉林市信息化专家库", kind=OrganisationKind.EXPERT_POOL, jurisdiction=city.jurisdiction
     )
@@ -102,6 +114,8 @@ def world(db) -> World:
         city=city,
         yongji=yongji,
         jiaohe=jiaohe,
+        chuanying=chuanying,
+        gaoxin=gaoxin,
         expert_pool=pool,
         expert=make_user("expert", pool, Role.EXPERT),
         sys_admin=make_user("sysadmin", platform, Role.SYS_ADMIN),

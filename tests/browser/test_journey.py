@@ -82,11 +82,17 @@ def test_sign_in_see_todo_open_case_and_approve(live_server, world, browser):
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False)
 
-    # Approve: the confirmation dialog is accepted, the page comes back with the new state.
+    # Approve: the server checks the step first, then "请核对" asks for confirmation (no browser dialog);
+    # confirmed, the page comes back with the new state.
     page.get_by_label("批准意见（选填）").fill("同意建设，按批准预算执行")
     page.get_by_role("button", name="批准").click()
+    page.wait_for_selector("h1:has-text('请核对：批准')")
+    assert "同意建设，按批准预算执行" in page.locator("#confirm-values").inner_text()
+    assert "批准后不可撤销，确定批准吗？" in page.locator("#confirm-consequence").inner_text()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="确认批准").click()
     page.wait_for_selector("#case-state:has-text('已批准')")
-    assert dialogs == ["批准后不可撤销，确定批准吗？"]
+    assert dialogs == []
     assert "已批准" in page.locator(".alert-success").inner_text()
     assert "已提交 → 已批准" in page.locator(".ig-timeline").inner_text()
     event = DocketEvent.objects.for_case(late).get(action="approve")

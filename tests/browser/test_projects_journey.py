@@ -95,7 +95,9 @@ def test_register_submit_plan_review_in_the_browser(live_server, world, standard
     dept.get_by_label("计划竣工").fill("2026-12-31")
     dept.get_by_label("信息安全保障方案").fill("按第二级等级保护要求同步规划、同步建设、同步运行。")
     dept.get_by_label("拟定安全保护等级").select_option(label="第二级")
-    dept.get_by_label("计划建设的安全措施").fill("边界防护\n日志审计")
+    # security measures are a checklist (GB/T 22239-2019), with room for others (issue #11)
+    dept.get_by_label("边界防护", exact=True).check()
+    dept.get_by_label("日志审计", exact=True).check()
     dept.get_by_label("预算来源").fill("2026年永吉县本级财政预算")
     dept.get_by_label("信息化发展专项资金").fill("信息化发展专项资金")
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
@@ -151,7 +153,8 @@ def test_register_submit_plan_review_in_the_browser(live_server, world, standard
     auth.get_by_role("button", name="列入年度计划").click()
     auth.wait_for_selector("#case-state:has-text('已列入年度计划')")
 
-    auth.get_by_role("link", name=plan.title).click()  # the plan page lists what it holds, with amounts
+    # the case record names the plan too, with its reference (a link): the case's own field is exact
+    auth.get_by_role("link", name=plan.title, exact=True).click()  # the plan page lists its projects
     assert "3,800,000.00" in auth.locator("section:has(#plan-projects-title)").inner_text()
     assert_accessible(auth, f"/annual-plans/{plan.pk}/")
 
@@ -171,8 +174,12 @@ def test_register_submit_plan_review_in_the_browser(live_server, world, standard
     assert auth.get_by_role("button", name="审查通过").is_enabled()
     auth.get_by_label("审查通过意见（选填）").fill("同意建设，按批准预算执行。")
     auth.get_by_role("button", name="审查通过").click()
+    # checked by the server first, then confirmed on "请核对" (no browser dialog)
+    auth.wait_for_selector("h1:has-text('请核对：审查通过')")
+    assert "审查意见作出后记入案卷且不可撤销" in auth.locator("#confirm-consequence").inner_text()
+    auth.get_by_role("button", name="确认审查通过").click()
     auth.wait_for_selector("#case-state:has-text('审查通过')")
-    assert dialogs == ["审查意见作出后记入案卷且不可撤销，确定通过吗？"]
+    assert dialogs == []
 
     timeline = auth.locator(".ig-timeline").inner_text()
     order = [timeline.index(step) for step in ("创建", "申报列入年度计划", "录入评审意见", "审查通过")]

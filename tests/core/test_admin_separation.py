@@ -68,6 +68,7 @@ def test_each_administrator_sees_only_their_models(admins, client):
         "Organisation",
         "User",
         "Membership",
+        "DocumentNumberFormat",  # 文号格式: the system administrator configures them (core/docnumbers.py)
     }
     assert app_models(login(client, admins.sec_admin).get("/admin/")) == {
         "Jurisdiction",
@@ -76,6 +77,7 @@ def test_each_administrator_sees_only_their_models(admins, client):
         "Membership",
         "ApiToken",
         "TOTPDevice",  # unbinding a lost phone (accounts/admin.py)
+        "DocumentNumberFormat",  # read only: 文号格式 (core/docnumbers.py)
     }
     assert app_models(login(client, admins.audit_admin).get("/admin/")) == {
         "AuditEvent",

@@ -123,7 +123,7 @@ def test_approve_and_reject_at_once_one_wins(world):
 
 @TX
 def test_the_same_approve_twice_one_wins(world):
-    a, b = warm(world.yongji.authority_user), warm(world.city.authority_user)
+    a, b = warm(world.yongji.authority_user), warm(world.yongji.leader)  # both of the county's authority
     for _ in range(ROUNDS):
         case = new_submitted(world.yongji)
         copy_a, copy_b = Widget.objects.get(pk=case.pk), Widget.objects.get(pk=case.pk)
@@ -177,13 +177,17 @@ def test_the_loser_waits_for_the_winners_lock_then_sees_the_change(world, monkey
 @TX
 def test_four_users_at_once_one_wins(world):
     case = new_submitted(world.yongji)
+    from infogov.org.choices import Role
+    from tests.factories import make_user
+
+    # four people of the county's own authority (本级, 第四条第二款): each may decide, one does
     users = [
         warm(u)
         for u in (
             world.yongji.authority_user,
             world.yongji.leader,
-            world.city.authority_user,
-            world.city.leader,
+            make_user("yongji_staff_2", world.yongji.authority, Role.AUTHORITY_STAFF),
+            make_user("yongji_leader_2", world.yongji.authority, Role.AUTHORITY_LEADER),
         )
     ]
     copies = [Widget.objects.get(pk=case.pk) for _ in users]

@@ -6,7 +6,8 @@ of ``infogov.core.api.root.api`` and the case pages from the URL namespaces of t
 
 The small world of tests/conftest.py gets one case of each registered type, owned by 永吉县's department,
 with an attachment on each. Then each operation and page is called as anonymous, as every user of the
-world (each role in the city, 永吉县 and 蛟河市, the expert and the three platform administrators):
+world (each role in the city, 永吉县, 蛟河市, 船营区 and 高新区, the expert and the three platform
+administrators):
 
 - reads: out of scope, no 2xx for the case's own endpoints and pages, and its reference in no 2xx body
   (lists, 我的待办, overviews); anonymous gets no 2xx anywhere but the public endpoints allow-listed below;
@@ -60,15 +61,17 @@ PUBLIC_OPERATIONS = {
 PUBLIC_PATHS = ("/api/openapi.json", "/api/docs", "/healthz", "/accounts/login/")
 
 # The users of the world by name; "anonymous" is nobody.
-PLACES = ("city", "yongji", "jiaohe")
+# the city, a county, a county-level city, a district and a development zone
+PLACES = ("city", "yongji", "jiaohe", "chuanying", "gaoxin")
 LAND_ROLES = ("authority_user", "leader", "approver", "dept_user", "finance_user")
 OTHERS = ("expert", "sys_admin", "sec_admin", "audit_admin")
 ADMINS = frozenset({"sys_admin", "sec_admin", "audit_admin"})
 COSUPERVISORS = frozenset({f"{p}_finance_user" for p in PLACES})
-ANOTHER_COUNTY = frozenset(f"jiaohe_{r}" for r in LAND_ROLES)
+# the other jurisdictions below the city: a county-level city, a district and a development zone
+ANOTHER_COUNTY = frozenset(f"{p}_{r}" for p in ("jiaohe", "chuanying", "gaoxin") for r in LAND_ROLES)
 
-# Who must not read the 永吉县 cases: nobody, 蛟河市, a city department that does not own them, the
-# expert who is not assigned to them, and the three platform administrators (no case data at all).
+# Who must not read the 永吉县 cases: nobody, the other places below the city, a city department that does not
+# own them, the expert who is not assigned to them, and the three platform administrators (no case data).
 OUT_OF_SCOPE_READ = frozenset({"anonymous", *ANOTHER_COUNTY, "city_dept_user", "expert", *ADMINS})
 # Who must not change them.
 OUT_OF_SCOPE_CASE_WRITE = OUT_OF_SCOPE_READ | COSUPERVISORS
@@ -115,6 +118,8 @@ def make_case(model: type[models.Model], world: World) -> Any:
                 overrides[f"{f.name}__jurisdiction"] = land.jurisdiction
             if "owner" in related:
                 overrides[f"{f.name}__owner"] = land.department
+            if f.related_model in REGISTRY:  # a link to another case: one in its initial state
+                overrides[f"{f.name}__state"] = REGISTRY[f.related_model].initial
         elif isinstance(f, models.IntegerField) and not (
             f.has_default() or f.null or f.choices or f.validators
         ):

@@ -202,12 +202,12 @@ def test_jurisdiction_below_a_county_is_covered_by_its_authority_not_by_a_siblin
 
 def test_can_change_owner_side_or_competent_authority(world, cases):
     w = cases["yongji-free"]
+    # the owner side and the authority of the case's own level (本级); the city authority above reads and
+    # supervises but does not edit a county's case (第四条第二款)
     changers = {
         world.yongji.dept_user,
         world.yongji.authority_user,
         world.yongji.leader,
-        world.city.authority_user,
-        world.city.leader,
     }
     for user in all_users(world):
         expected_change = any(user.pk == c.pk for c in changers)
@@ -221,7 +221,10 @@ def test_scope_facts(world):
         world.city.jurisdiction.pk,
         world.yongji.jurisdiction.pk,
         world.jiaohe.jurisdiction.pk,
+        world.chuanying.jurisdiction.pk,
+        world.gaoxin.jurisdiction.pk,
     }
+    assert city.own_authority_jurisdictions == {world.city.jurisdiction.pk}
     county = scope_of(fresh(world.yongji.authority_user))
     assert county.authority_jurisdictions == {world.yongji.jurisdiction.pk}
     assert county.is_authority_for(world.yongji.jurisdiction.pk)

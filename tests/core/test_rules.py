@@ -134,9 +134,7 @@ def test_only_the_competent_authority_may_approve(world):
         for u in (
             world.yongji.authority_user,
             world.yongji.leader,
-            world.city.authority_user,
-            world.city.leader,
-        )
+        )  # the county's own authority (本级); the city authority above supervises, it does not act
     }
     everyone = [
         world.yongji.authority_user,

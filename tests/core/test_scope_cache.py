@@ -73,7 +73,7 @@ def test_a_new_jurisdiction_below_is_seen_by_the_authority_above(world):
     before = scope_of(city_authority).authority_jurisdictions
     zone = Jurisdiction.objects.create(
         code="220299",
-        name="吉林高新技术产业开发区",
+        name="吉林经济技术开发区",
         kind=JurisdictionKind.DEV_ZONE,
         parent=world.city.jurisdiction,
     )

@@ -113,5 +113,8 @@ def test_the_record_a_step_wrote_reads_as_fields_in_the_case_record(client, worl
     html = _detail(client, w)
     record = WidgetInspection.objects.get(widget=w)
     assert f"监督检查记录（#{record.pk}）" in html
-    assert "检查日期：2026-01-05；检查发现：备份未演练；性质：严重" in html
+    assert (
+        "<dt>检查日期</dt><dd>2026-01-05</dd><dt>检查发现</dt><dd>备份未演练</dd><dt>性质</dt><dd>严重</dd>"
+        in html
+    )
     assert "{&#x27;" not in html and "{'" not in html  # no Python representations

@@ -72,3 +72,101 @@ def test_timeline_escapes_what_users_typed(world):
     assert "方案&lt;1&gt;.pdf" in html and "&lt;b&gt;旧&lt;/b&gt;" in html
     assert 'datetime="2026-03-01T09:30:15.123456+08:00"' in html and "2026-03-01 09:30:15" in html
     assert 'href="/regulation/#article-9"' in html or "#article-9" in html
+
+
+# -- issue #11: a readable record -------------------------------------------------------------------
+
+
+def _render(world, changes_per_event, django_assert_num_queries=None, queries=None):
+    from infogov.core.web.cases import case_url
+    from infogov.core.web.changes import RecordReader
+    from tests.testapp.models import Widget
+
+    w = Widget(pk=1, jurisdiction=world.yongji.jurisdiction, owner=world.yongji.department)
+    reader = RecordReader(w, lambda name: {"budget": "预算（元）"}.get(name, name), link=case_url)
+    rows = [reader.rows(c) for c in changes_per_event]
+    if django_assert_num_queries is not None:
+        with django_assert_num_queries(queries):
+            reader.resolve()
+    else:
+        reader.resolve()
+    return [[(label, str(b), str(a)) for label, b, a in reader.render(r)] for r in rows]
+
+
+@pytest.mark.article(34)
+def test_values_read_by_their_fields_type(world):
+    from tests.testapp.models import Widget
+
+    w = Widget.objects.create(
+        reference="WG-1",
+        title="档案数字化",
+        jurisdiction=world.yongji.jurisdiction,
+        owner=world.yongji.department,
+    )
+    user = world.yongji.authority_user
+    [[budget, flag, owner, note], [record], [link]] = _render(
+        world,
+        [
+            {
+                "budget": {"before": "100.00", "after": "480000.00"},
+                "has_security_plan": {"before": False, "after": True},
+                "owner": {"before": world.yongji.department.pk, "after": world.jiaohe.department.pk},
+                "note": {"before": None, "after": ["GB 17859-1999", "GB/T 22239-2019"]},
+            },
+            {
+                "widgetinspection#7": {
+                    "before": None,
+                    "after": {
+                        "widget": w.pk,
+                        "checked_on": "2026-01-05",
+                        "finding": "备份<未>演练",
+                        "severity": "严重",
+                        "recorded_by": user.pk,
+                        "checked_at": "2026-03-01T01:30:00+00:00",
+                    },
+                }
+            },
+            {"widgetinspection#7": {"widget": {"before": None, "after": w.pk}}},
+        ],
+    )
+    assert budget == ("预算（元）", "100.00 元", "480,000.00 元")  # money: separators and 元
+    assert flag[1:] == ("否", "是")
+    assert owner[1:] == (world.yongji.department.name, world.jiaohe.department.name)  # by name, not id
+    assert note[2] == '<ul class="ig-values mb-0 ps-3"><li>GB 17859-1999</li><li>GB/T 22239-2019</li></ul>'
+    label, before, after = record
+    assert label == "监督检查记录（#7）" and before == "—"
+    assert "<dt>检查日期</dt><dd>2026-01-05</dd>" in after
+    assert "<dt>检查发现</dt><dd>备份&lt;未&gt;演练</dd>" in after  # escaped
+    assert f"<dd>{user.display_name}</dd>" in after
+    assert "<dd>2026-03-01 09:30</dd>" in after  # a moment in Beijing time, not UTC ISO
+    assert "档案数字化" not in after  # the record's link to this case is not repeated
+    assert link[2] == f'<a href="/widgets/{w.pk}/">档案数字化（WG-1）</a>'  # a case: by name, with a link
+
+
+@pytest.mark.article(34)
+def test_relations_are_resolved_once_per_model_per_page(world, django_assert_num_queries):
+    many = [
+        {"owner": {"before": world.yongji.department.pk, "after": world.jiaohe.department.pk}}
+        for _ in range(20)
+    ] + [{"widgetinspection#1": {"recorded_by": {"before": None, "after": world.yongji.dept_user.pk}}}]
+    rendered = _render(world, many, django_assert_num_queries, 2)  # organisations, users
+    assert rendered[-1][0][2] == world.yongji.dept_user.display_name
+
+
+@pytest.mark.article(34)
+def test_the_raw_record_is_one_click_away(client, world):
+    from django.urls import reverse
+
+    from tests.core.test_steps import submitted_widget
+
+    w = submitted_widget(world.yongji)
+    client.force_login(world.yongji.authority_user)
+    client.post(
+        reverse("widgets:fire", args=[w.pk, "inspect"]),
+        {"version": w.version, "checked_on": "2026-01-05", "finding": "备份未演练"},
+    )
+    html = client.get(reverse("widgets:detail", args=[w.pk])).content.decode()
+    raw = html[html.index("<summary>原始记录</summary>") :]
+    assert raw.index("<summary>") < raw.index("&quot;checked_on&quot;: &quot;2026-01-05&quot;")
+    assert "&quot;payload&quot;" in raw and "&quot;changes&quot;" in raw
+    assert "<details" in html[: html.index("<summary>原始记录</summary>")]

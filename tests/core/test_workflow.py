@@ -163,7 +163,7 @@ def test_fire_records_from_to_actor_organisation_citation_payload(world):
     w = workflow.fire(
         w,
         "approve",
-        user=world.city.authority_user,
+        user=world.yongji.authority_user,  # the authority of the widget's own level (第四条第二款)
         comment="同意",
         payload={"contract_amount": Decimal("480000.50"), "批次": "2024-1"},
     )
@@ -187,8 +187,8 @@ def test_fire_records_from_to_actor_organisation_citation_payload(world):
         "approved",
         "第九条第二款",
     )
-    assert (approve.actor, approve.organisation) == (world.city.authority_user, world.city.authority)
-    assert approve.actor_name == world.city.authority_user.display_name
+    assert (approve.actor, approve.organisation) == (world.yongji.authority_user, world.yongji.authority)
+    assert approve.actor_name == world.yongji.authority_user.display_name
     assert approve.payload == {"contract_amount": "480000.50", "批次": "2024-1"}
     assert approve.jurisdiction_id == world.yongji.jurisdiction.pk  # the case's jurisdiction, not the actor's
     assert submit.prev_hash == create.hash and approve.prev_hash == submit.hash
@@ -444,13 +444,14 @@ def test_edit_by_someone_else_is_not_permitted(world):
         world.expert,
         world.audit_admin,
         world.sys_admin,
+        world.city.authority_user,  # a higher authority supervises and reads, it does not edit (第四条)
     ):
         with pytest.raises(NotPermitted) as exc:
             workflow.edit(w, user=user, changes={"description": "越权修改"})
         assert exc.value.article == "第四条"
-    # the competent authority may correct a case's content
-    w = workflow.edit(w, user=world.city.authority_user, changes={"description": "市局更正"})
-    assert events(w)[-1].organisation == world.city.authority
+    # the authority of the case's own level (本级) may correct a case's content
+    w = workflow.edit(w, user=world.yongji.authority_user, changes={"description": "县局更正"})
+    assert events(w)[-1].organisation == world.yongji.authority
 
 
 def test_edit_with_stale_version_or_wrong_state_is_a_conflict(world):

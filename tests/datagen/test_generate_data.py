@@ -103,8 +103,12 @@ def test_generated_projects_follow_their_workflow():
     assert not Obligation.objects.filter(fulfilled_at__isnull=False, fulfilled_by__isnull=True).exists()
     delivered = Project.objects.filter(state=ProjectState.DELIVERED).count()
     assert delivered == 0 or InformationSystem.objects.filter(source_project__isnull=False).exists()
-    codes = dict(Obligation.objects.values_list("code").annotate(n=Count("id")))
+    project_ct = ContentType.objects.get_for_model(Project)
+    codes = dict(Obligation.objects.filter(case_type=project_ct).values_list("code").annotate(n=Count("id")))
     assert set(codes) <= {"project-review", "acceptance-apply", "acceptance-filing"}
+    # the security register's generator opens its own duties (filing, evaluation, risk assessment)
+    others = set(Obligation.objects.exclude(case_type=project_ct).values_list("code", flat=True))
+    assert others <= {"sec-filing", "sec-evaluation", "sec-risk-assessment"}, others
 
 
 @pytest.mark.django_db

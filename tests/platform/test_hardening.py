@@ -117,3 +117,24 @@ def test_production_turns_the_identity_controls_on():
         check=True,
     )
     assert result.stdout.split() == ["True"] * 5
+
+
+@pytest.mark.django_db
+def test_csp_header_built_once_and_same_on_every_response(client):
+    """The policy string is built once per process (core.web.middleware.CSPMiddleware) and is the one
+    django-csp would build: the same header on a page, a JSON answer and an error."""
+    from dataclasses import asdict
+
+    from csp.middleware import CSPMiddleware as Library
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    expected = build_policy(
+        **asdict(Library(lambda r: HttpResponse()).get_policy_parts(request, HttpResponse()))
+    )
+    headers = {
+        client.get(path)["Content-Security-Policy"] for path in ("/", "/api/openapi.json", "/nowhere/")
+    }
+    assert headers == {expected}

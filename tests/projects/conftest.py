@@ -15,6 +15,32 @@ from infogov.projects.models import AnnualConstructionPlan, Project
 from tests.conftest import Land, World, fresh
 
 MANDATORY_APP = ["GB 17859-1999", "GB 18030-2022"]
+
+
+def acceptance_report(project: Project, user: Any, **overrides: Any) -> dict[str, Any]:
+    """The acceptance report filed with the authority (第十三条第二款): its summary, and its file uploaded
+    to the project by `user` first (core.attachments)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from infogov.core.attachments import attachment_add
+
+    upload = SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4 acceptance report", content_type="application/pdf")
+    att = attachment_add(case=project, user=user, upload=upload, purpose="验收报告")
+    report: dict[str, Any] = {
+        "organiser": "永吉县卫生健康局",
+        "participants": ["永吉县工业和信息化局", "永吉县财政局", "张三（专家）"],
+        "conclusion": "项目按批准的建设内容建成，测试通过，验收合格",
+        "issues": "",
+        "attachments": [att.pk],
+    }
+    report.update(overrides)
+    return report
+
+
+# The walk's dates, in the order the rules want them (A9-2-CONTRACT-AFTER-REVIEW, A14-PAID-IN-ORDER,
+# A13-1-COMPLETION-AFTER-START): review, then contract (2026-04-01), then the start of construction.
+REVIEWED_ON = dt.date(2026, 3, 20)
+STARTED_ON = "2026-04-15"
 MEASURES = ["边界防护", "日志审计"]
 
 
@@ -87,6 +113,7 @@ class Walker:
         return Project.objects.get(pk=p.pk)
 
     def review(self, p: Project, **kw: Any) -> Project:
+        kw.setdefault("decided_on", REVIEWED_ON)
         return services.project_review_decide(
             project=Project.objects.get(pk=p.pk), user=self.authority, passed=True, comment="同意", **kw
         )
@@ -103,6 +130,8 @@ class Walker:
         )
 
     def fire(self, p: Project, name: str, user: Any = None, **kw: Any) -> Project:
+        if name == "start_construction" and kw.get("payload") is None:
+            kw["payload"] = {"started_on": STARTED_ON}  # after the walk's contract, before its payments
         return workflow.fire(Project.objects.get(pk=p.pk), name, user=user or self.owner, **kw)
 
     def to_reviewed(self, **overrides: Any) -> Project:
@@ -119,6 +148,12 @@ class Walker:
             p,
             "record_test",
             payload={"tester": "吉林省软件测评中心", "passed": True, "standards": MANDATORY_APP},
+        )
+
+    def file_acceptance(self, p: Project, **overrides: Any) -> Any:
+        """验收结果备案 with its report (第十三条第二款)."""
+        return services.acceptance_file(
+            project=p, user=self.owner, report=acceptance_report(p, self.owner, **overrides)
         )
 
     def accept_payload(self) -> dict[str, Any]:

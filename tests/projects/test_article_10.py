@@ -29,7 +29,8 @@ def test_security_project_is_filed_and_gets_a_number(walker):
     assert p.state == "filing"
     p = walker.fire(p, "issue_filing", user=walker.authority)
     assert p.state == "filed"
-    assert p.filing_number.startswith("备220221-2026-")
+    # 备案号 of the county's own authority (第十条), numbered per year (core.docnumbers)
+    assert p.filing_number == "永吉县工业和信息化局备〔2026〕1号"
     p = walker.fire(p, "start_construction")
     assert p.state == "construction"
 
@@ -74,5 +75,10 @@ def test_only_the_local_authority_files(walker, world):
     with pytest.raises(NotPermitted) as exc:
         walker.fire(p, "issue_filing", user=fresh(world.jiaohe.authority_user))
     assert exc.value.article == "第十条"
-    p = walker.fire(p, "issue_filing", user=fresh(world.city.authority_user))  # the city authority may
+    # 第十条 "所在地的……县（市）信息化主管部门": a county's project files with the county's own authority; the
+    # city authority (which used to be let in as "at or above") does not act in its place
+    with pytest.raises(NotPermitted) as exc:
+        walker.fire(p, "issue_filing", user=fresh(world.city.authority_user))
+    assert exc.value.code == "A10-FILING-AUTHORITY"
+    p = walker.fire(p, "issue_filing", user=walker.authority)
     assert Project.objects.get(pk=p.pk).state == "filed"

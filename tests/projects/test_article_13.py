@@ -3,13 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.test import override_settings
 
 from infogov.core.errors import RuleViolation
 from infogov.core.models import Obligation
 from infogov.core.workflow.obligations import todo_for
 from infogov.core.workflow.rules import RuleContext
-from infogov.projects import services
 from infogov.projects.models import Project
 
 pytestmark = [pytest.mark.django_db, pytest.mark.article(13)]
@@ -53,18 +51,21 @@ def test_acceptance_application_due_six_months_after_completion_and_overdue_in_t
     assert duty in todo_for(walker.owner)
 
 
-@override_settings(PROJECTS_ACCEPTANCE_APPLY_DAYS=90)
 def test_acceptance_deadline_is_configurable(walker):
-    p = walker.fire(walker.procure(walker.to_reviewed()), "start_construction")
-    p = walker.fire(p, "complete", payload={"completed_on": "2026-01-01"})
-    assert Obligation.objects.for_case(p).get(code="acceptance-apply").due_date == dt.date(2026, 4, 1)
+    from infogov.core.regulation.policy import override_policy
+    from infogov.projects.deadlines import ACCEPTANCE_APPLY_DAYS
+
+    with override_policy(ACCEPTANCE_APPLY_DAYS, 90):  # platform policy, not the article's number
+        p = walker.fire(walker.procure(walker.to_reviewed()), "start_construction")
+        p = walker.fire(p, "complete", payload={"completed_on": "2026-06-01"})
+    assert Obligation.objects.for_case(p).get(code="acceptance-apply").due_date == dt.date(2026, 8, 30)
 
 
 def test_fiscal_acceptance_result_is_filed_with_the_authority(walker):
     p = walker.fire(walker.to_tested(), "accept", payload=walker.accept_payload())
     duty = Obligation.objects.for_case(p).open().get(code="acceptance-filing")
     assert duty.owed_to == walker.land.authority and duty.citation == "第十三条第二款"
-    services.acceptance_file(project=p, user=walker.owner)
+    walker.file_acceptance(p)
     duty.refresh_from_db()
     assert duty.fulfilled_at is not None
 
@@ -107,7 +108,7 @@ def test_article_13_acceptance_dated_before_the_last_recorded_one_is_refused(wal
     # the same day, or later, is accepted; that acceptance decides
     p = walker.fire(p, "accept", payload={**walker.accept_payload(), "held_on": "2027-03-10"})
     assert p.state == "accepted"
-    services.acceptance_file(project=p, user=walker.owner)
+    walker.file_acceptance(p)
     assert p.acceptance_filing.acceptance.passed is True
     assert walker.fire(p, "deliver").state == "delivered"
 
@@ -127,7 +128,7 @@ def test_article_13_the_acceptance_recorded_last_decides_not_the_latest_date(wal
     passed = acceptance(p, dt.date(2027, 3, 1), True)
     assert latest_acceptance(p) == passed
     assert acceptance_passed.evaluate(p, RuleContext()) is None
-    assert services.acceptance_file(project=p, user=walker.owner).acceptance == passed
+    assert walker.file_acceptance(p).acceptance == passed
     assert walker.fire(p, "deliver").state == "delivered"
 
     # passed on 1 April, then (recorded later) failed with an earlier date: not deliverable
@@ -136,7 +137,7 @@ def test_article_13_the_acceptance_recorded_last_decides_not_the_latest_date(wal
     acceptance(q, dt.date(2027, 3, 1), False)
     assert acceptance_passed.evaluate(q, RuleContext()).code == "A13-1-ACCEPTED"
     with pytest.raises(RuleViolation) as exc:
-        services.acceptance_file(project=q, user=walker.owner)
+        walker.file_acceptance(q)
     assert exc.value.article == "第十三条第一款"
     with pytest.raises(RuleViolation):
         walker.fire(q, "deliver")

@@ -10,15 +10,15 @@ from infogov.projects.models import InformationSystem, Project
 pytestmark = [pytest.mark.django_db, pytest.mark.article(6)]
 
 
-def test_labelled_set_precision_and_recall_for_both_methods():
+def test_labelled_set_precision_and_recall_reported_for_the_measure_and_the_one_before():
     result = similarity.evaluate_on_labelled_set()
-    assert set(result) == {"bigram", "jieba"}
+    assert set(result) == {"fused", "baseline"}
     for m in result.values():
         assert 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
     best = result[similarity.DEFAULT_METHOD]
-    assert best["recall"] == 1.0 and best["precision"] >= 0.9
-    # a threshold of 1.0 finds nothing: the measure is not a constant
-    assert similarity.evaluate_on_labelled_set({"jieba": 1.01})["jieba"]["recall"] == 0.0
+    assert best["recall"] >= 0.8 and best["precision"] >= 0.8
+    # a threshold above every score finds nothing: the measure is not a constant
+    assert similarity.evaluate_on_labelled_set(1.01)["fused"]["recall"] == 0.0
 
 
 def test_planted_near_duplicate_is_found_on_submission_and_must_be_acknowledged(walker, world):
@@ -51,7 +51,7 @@ def test_planted_near_duplicate_is_found_on_submission_and_must_be_acknowledged(
     )  # does not answer the hit
     with pytest.raises(RuleViolation) as exc:
         walker.review(p)
-    assert exc.value.article == "第六条第一款"
+    assert exc.value.article == "第九条第二款"
     services.review_finding_record(
         project=p,
         user=walker.authority,

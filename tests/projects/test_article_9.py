@@ -35,7 +35,8 @@ def test_fiscal_project_walks_from_proposal_to_delivery(walker):
     )
     p = walker.fire(p, "accept", payload=walker.accept_payload())
     assert p.state == "accepted"
-    services.acceptance_file(project=p, user=walker.owner)
+    walker.file_acceptance(p)
+    services.acceptance_receive(project=p, user=walker.authority)
     p = walker.fire(p, "deliver")
     assert p.state == "delivered"
     actions = list(DocketEvent.objects.for_case(p).values_list("action", flat=True))
@@ -53,6 +54,7 @@ def test_fiscal_project_walks_from_proposal_to_delivery(walker):
         "record_test",
         "accept",
         "acceptance_filing",
+        "acceptance_receipt",
         "deliver",
     ):
         assert step in actions
@@ -132,10 +134,14 @@ def test_conditions_become_obligations_and_block_acceptance(walker):
     with pytest.raises(RuleViolation) as exc:
         walker.fire(p, "accept", payload=walker.accept_payload())
     assert exc.value.article == "第九条第二款"
-    services.review_condition_answer(
+    condition = services.review_condition_answer(
         condition=ReviewCondition.objects.get(project=p), user=walker.owner, answer="已接入统一身份认证"
     )
     assert not Obligation.objects.for_case(p).open().filter(code="review-conditions").exists()
+    with pytest.raises(RuleViolation) as exc:  # answered is not yet 已落实: the authority verifies it
+        walker.fire(p, "accept", payload=walker.accept_payload())
+    assert exc.value.code == "A9-2-CONDITIONS-ANSWERED"
+    services.review_condition_verify(condition=condition, user=walker.authority)
     assert walker.fire(p, "accept", payload=walker.accept_payload()).state == "accepted"
 
 

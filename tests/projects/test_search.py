@@ -120,3 +120,23 @@ def test_attachment_name_without_bidi_or_control_characters(walker, settings, tm
         upload=SimpleUploadedFile("\u200b\u2066", pdf, content_type="application/pdf"),
     )
     assert blank.name == "附件"
+
+
+@pytest.mark.django_db
+def test_postgresql_search_reads_the_stored_word_array(projects):
+    """PostgreSQL keeps the words of search_text as a stored array (migration 0011): the search
+    compares it instead of splitting every visited row's text, and the database keeps it current."""
+    from django.db import connection
+
+    from infogov.projects import selectors
+    from infogov.projects.models import Project
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite searches with LIKE")
+    sql = str(Project.objects.filter(selectors.search_q("政务")).query)
+    assert '"search_words" @>' in sql and "string_to_array" not in sql
+    project = projects["extranet"]
+    Project.objects.filter(pk=project.pk).update(search_text=" 政务 外网 ")
+    with connection.cursor() as c:
+        c.execute("SELECT search_words FROM projects_project WHERE id = %s", [project.pk])
+        assert c.fetchone()[0] == ["政务", "外网"]

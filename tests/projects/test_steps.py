@@ -36,6 +36,12 @@ RECORDS = {
     "inspection",
     "rectify",
     "acceptance_filing",
+    "acceptance_receipt",
+    "condition_verify",
+    "condition_return",
+    "experts_convene",
+    "expert_opinion",
+    "expert_missing",
     "risk_override",
 }
 
@@ -164,7 +170,7 @@ def test_a6_similar_projects_are_answered_in_the_sharing_finding_only(walker):
             text="布局合理",
             acknowledged_hits=hits,
         )
-    assert (exc.value.code, exc.value.article) == ("A6-1-ACK-IN-SHARING", "第六条第一款")
+    assert (exc.value.code, exc.value.article) == ("A9-2-ACK-IN-SHARING", "第九条第二款")
     assert not ReviewFinding.objects.filter(project=p).exists()
 
 
@@ -220,12 +226,12 @@ def test_a11_centralized_procurement_method_and_amount(walker):
 @pytest.mark.article(13)
 def test_a13_only_fiscal_projects_file_their_acceptance_and_only_once(walker):
     with pytest.raises(RuleViolation) as exc:
-        services.acceptance_file(project=non_fiscal(walker), user=walker.owner)
+        walker.file_acceptance(non_fiscal(walker))
     assert (exc.value.code, exc.value.article) == ("A13-2-FISCAL", "第十三条第二款")
     p = walker.fire(walker.to_tested(), "accept", payload=walker.accept_payload())
-    services.acceptance_file(project=p, user=walker.owner)
+    walker.file_acceptance(p)
     with pytest.raises(RuleViolation) as exc:
-        services.acceptance_file(project=p, user=walker.owner)
+        walker.file_acceptance(p)
     assert (exc.value.code, exc.value.article) == ("A13-2-NOT-FILED", "第十三条第二款")
 
 

@@ -25,6 +25,10 @@ class AccountSecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # no session, so nobody is signed in by it (an API call with a token, the public pages):
+            # nothing to check, and the lazy user is not loaded for nothing
+            return self.get_response(request)
         user: Any = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(_ALWAYS_OPEN):
             return self.get_response(request)

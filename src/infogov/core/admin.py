@@ -21,6 +21,7 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
+from infogov.core.docnumbers import DocumentNumberFormat
 from infogov.core.models import ApiToken, AuditEvent
 from infogov.core.signals import audit
 from infogov.org.choices import ADMIN_ROLES, Role
@@ -38,12 +39,23 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+BLANK = "（请选择）"  # not Django's "---------": the administrators read Chinese
+
+
 class RoleAdmin(admin.ModelAdmin):
     """A ModelAdmin whose permissions are granted by role: {"view": {roles}, "add": …, "change": …,
     "delete": …}. Changing implies viewing. Saves and deletes are audited."""
 
     permissions: dict[str, frozenset[str]] = {}
     secret_fields: frozenset[str] = frozenset({"password", "password1", "password2", "digest"})
+    empty_value_display = "—"
+
+    def get_action_choices(self, request: Any, default_choices: Any = (("", "（请选择操作）"),)) -> Any:
+        return super().get_action_choices(request, default_choices=list(default_choices))
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return chinese_blank(field)
 
     def _allowed(self, request: Any, action: str) -> bool:
         user = request.user
@@ -114,17 +126,67 @@ class RoleAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+def chinese_blank(field: Any) -> Any:
+    """A select's empty choice reads （请选择）, not ---------."""
+    if field is None:
+        return field
+    if getattr(field, "empty_label", None) == "---------":
+        field.empty_label = BLANK
+    choices = list(getattr(field, "choices", None) or [])
+    if choices and choices[0][0] in ("", None) and choices[0][1] == "---------":
+        field.choices = [("", BLANK), *choices[1:]]
+    return field
+
+
+def action_labels() -> dict[str, str]:
+    """Every audited action's Chinese name (the sign-in events' and the platform's own)."""
+    from infogov.core.audit import ACTION_LABELS
+    from infogov.core.web.forms import ACTION_LABELS as SIGN_IN_LABELS
+
+    return {**SIGN_IN_LABELS, **ACTION_LABELS}
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """The audit trail's actions by their Chinese names (登录, 越权访问被拒绝 …), not their codes."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        labels = action_labels()
+        codes = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(((c, labels.get(c, c)) for c in codes), key=lambda c: c[1])
+
+    def queryset(self, request: Any, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(RoleAdmin):
-    """The audit trail: the audit administrator reads it; nobody changes it."""
+    """The audit trail: the audit administrator reads it; nobody changes it. Filtering with export to
+    CSV or Excel is on the platform's own page 审计日志 (/audit/), linked from here."""
 
     permissions = {"view": frozenset({AUDIT})}
-    list_display = ("at", "actor_name", "action", "target", "ip")
-    list_filter = ("action",)
+    list_display = ("at", "actor_name", "action_name", "target", "ip")
+    list_filter = (AuditActionFilter,)
     search_fields = ("actor_name", "target", "action")
     date_hierarchy = "at"
-    readonly_fields = ("at", "actor", "actor_name", "action", "target", "ip", "detail")
+    readonly_fields = ("at", "actor", "actor_name", "action_name", "target", "ip", "detail")
+    exclude = ("action",)
     list_select_related = ("actor",)
+
+    @admin.display(description="操作", ordering="action")
+    def action_name(self, obj: AuditEvent) -> str:
+        return action_labels().get(obj.action, obj.action)
+
+    def changelist_view(self, request: Any, extra_context: Any = None) -> Any:
+        from django.urls import reverse
+
+        extra = {
+            "title": "审计日志",
+            "export_url": reverse("audit_log"),
+        }
+        return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
 
 
 @admin.register(ApiToken)
@@ -202,6 +264,24 @@ class OrganisationAdmin(RoleAdmin):
     list_select_related = ("jurisdiction",)
 
 
+@admin.register(DocumentNumberFormat)
+class DocumentNumberFormatAdmin(RoleAdmin):
+    """文号格式 (core.docnumbers): how each issuer writes its 批准文号 and 备案号; the sequence numbers
+    themselves are the steps' (allocated in their transactions) and are not edited here."""
+
+    permissions = {
+        "view": frozenset({SEC}),
+        "add": frozenset({SYS}),
+        "change": frozenset({SYS}),
+        "delete": frozenset({SYS}),
+    }
+    list_display = ("issuer", "kind", "template")
+    list_filter = ("kind",)
+    search_fields = ("issuer__name", "template")
+    list_select_related = ("issuer",)
+    autocomplete_fields = ("issuer",)
+
+
 class MembershipInline(admin.TabularInline):
     """An account's roles, shown on the account page and never edited there: roles are granted by
     the security administrator on the role-grant page."""
@@ -231,6 +311,14 @@ class AccountCreationForm(AdminUserCreationForm):
         model = User
         fields = ("username", "full_name", "organisation")
         field_classes = {"username": UsernameField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:  # Django's own text is not translated into Chinese
+            self.fields["usable_password"].label = "密码登录"
+            self.fields[
+                "usable_password"
+            ].help_text = "是否允许该账号用密码登录。停用后只能通过其他认证方式登录。"
 
 
 class AccountChangeForm(UserChangeForm):

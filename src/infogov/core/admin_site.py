@@ -19,6 +19,18 @@ class InfogovAdminSite(admin.AdminSite):
     site_header = "吉林市信息化治理平台 · 系统管理"
     site_title = "系统管理"
     index_title = "三员分立：系统管理员 · 安全管理员 · 安全审计员"
+    empty_value_display = "—"
+    # the administrators read Chinese: apps and third-party models that carry English names
+    APP_NAMES = {"otp_totp": "双因素认证", "auth": "认证和授权"}
+    MODEL_NAMES = {"TOTPDevice": "双因素认证设备"}
+
+    def get_app_list(self, request: Any, app_label: str | None = None) -> list[Any]:
+        apps = super().get_app_list(request, app_label)
+        for app in apps:
+            app["name"] = self.APP_NAMES.get(app["app_label"], app["name"])
+            for model in app.get("models", []):
+                model["name"] = self.MODEL_NAMES.get(model["object_name"], model["name"])
+        return apps
 
     def has_permission(self, request: Any) -> bool:
         user = request.user

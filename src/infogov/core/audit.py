@@ -197,13 +197,6 @@ def _export_rows(events: Any, labels: dict[str, str]) -> Any:
         ]
 
 
-def _safe_cell(value: Any) -> Any:
-    """No spreadsheet formula from a user-typed value (CSV/formula injection): prefix with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_response(events: Any, fmt: str, labels: dict[str, str]) -> Any:
     """The filtered events as CSV (UTF-8 with BOM, for Excel) or an .xlsx workbook, as a download."""
     import csv
@@ -212,6 +205,8 @@ def export_response(events: Any, fmt: str, labels: dict[str, str]) -> Any:
     from django.http import HttpResponse
     from django.utils import timezone
 
+    from infogov.core.tabular import safe_cell
+
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
         buffer = io.StringIO()
@@ -219,7 +214,7 @@ def export_response(events: Any, fmt: str, labels: dict[str, str]) -> Any:
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_COLUMNS)
         for row in _export_rows(events, labels):
-            writer.writerow([_safe_cell(v) for v in row])
+            writer.writerow([safe_cell(v) for v in row])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         filename = f"audit-log-{stamp}.csv"
     else:
@@ -229,7 +224,7 @@ def export_response(events: Any, fmt: str, labels: dict[str, str]) -> Any:
         sheet = book.create_sheet("审计日志")
         sheet.append(EXPORT_COLUMNS)
         for row in _export_rows(events, labels):
-            sheet.append([_safe_cell(v) for v in row])
+            sheet.append([safe_cell(v) for v in row])
         out = io.BytesIO()
         book.save(out)
         response = HttpResponse(

@@ -59,10 +59,14 @@ CITY_DEPARTMENTS: list[tuple[str, str]] = [
     ("吉林市统计局", ""),
 ]
 
-# A few line departments of two counties, so that county-level cases have an owner.
+# A few line departments of a county, a county-level city, a district and a development zone, so that
+# cases of each level have an owner (第十条 routes them differently: a county or county-level city files
+# with its own authority, a district or a zone with the city's).
 COUNTY_DEPARTMENTS = {
     "永吉县": ["永吉县卫生健康局", "永吉县教育局", "永吉县公安局"],
     "蛟河市": ["蛟河市卫生健康局", "蛟河市教育局"],
+    "船营区": ["船营区卫生健康局"],
+    "吉林高新技术产业开发区": ["吉林高新技术产业开发区社会事业局"],
 }
 
 PUBLIC_SERVICE_UNITS = ["吉林市公共资源交易中心", "吉林市信息技术服务中心"]
@@ -110,13 +114,19 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("leader", "吴振华", "吉林市工业和信息化局", Role.AUTHORITY_LEADER),
     DemoUser("yongji_authority", "郑海涛", "永吉县工业和信息化局", Role.AUTHORITY_STAFF),
     DemoUser("jiaohe_authority", "冯雪梅", "蛟河市工业和信息化局", Role.AUTHORITY_STAFF),
+    DemoUser("chuanying_authority", "邵文涛", "船营区工业和信息化局", Role.AUTHORITY_STAFF),
+    DemoUser("gaoxin_authority", "蔡明远", "吉林高新技术产业开发区经济发展局", Role.AUTHORITY_STAFF),
     DemoUser("gov", "何建军", "吉林市人民政府", Role.GOV_APPROVER),
     # 第九条第一款 / 第五条第二款: a county's plans are approved by its own government (本级), not the city's
     DemoUser("yongji_gov", "孟庆林", "永吉县人民政府", Role.GOV_APPROVER),
     DemoUser("jiaohe_gov", "姜丽华", "蛟河市人民政府", Role.GOV_APPROVER),
+    DemoUser("chuanying_gov", "袁立群", "船营区人民政府", Role.GOV_APPROVER),
+    DemoUser("gaoxin_gov", "范国栋", "吉林高新技术产业开发区管理委员会", Role.GOV_APPROVER),
     DemoUser("dept", "高丽萍", "吉林市卫生健康委员会", Role.DEPT_STAFF),
     DemoUser("police", "马国庆", "吉林市公安局", Role.DEPT_STAFF),
     DemoUser("yongji_dept", "林春燕", "永吉县卫生健康局", Role.DEPT_STAFF),
+    DemoUser("chuanying_dept", "曹玉兰", "船营区卫生健康局", Role.DEPT_STAFF),
+    DemoUser("gaoxin_dept", "彭志远", "吉林高新技术产业开发区社会事业局", Role.DEPT_STAFF),
     *(DemoUser(f"expert{i}", name, EXPERT_POOL, Role.EXPERT) for i, name in enumerate(EXPERTS, start=1)),
     DemoUser("drc", "罗志强", "吉林市发展和改革委员会", Role.CO_SUPERVISOR),
     DemoUser("finance", "梁晓红", "吉林市财政局", Role.CO_SUPERVISOR),
@@ -146,6 +156,33 @@ def _org(name: str, kind: str, jurisdiction: Jurisdiction, cosupervision: str = 
         name=name, defaults={"kind": kind, "jurisdiction": jurisdiction, "cosupervision": cosupervision}
     )
     return org
+
+
+# 文号格式 (core.docnumbers) of the city's issuers: short names as their documents use them; the others
+# number with the default format ("{short}批〔{year}〕{n}号", "{short}备〔{year}〕{n}号")
+NUMBER_FORMATS = {
+    "吉林市工业和信息化局": (
+        "吉市工信",
+        {"approval": "吉市工信审〔{year}〕{n}号", "filing": "吉市工信备〔{year}〕{n}号"},
+    ),
+    "吉林市人民政府": ("吉市政", {"approval": "吉市政函〔{year}〕{n}号"}),
+    "永吉县工业和信息化局": ("永工信", {}),
+    "永吉县人民政府": ("永政", {}),
+    "蛟河市工业和信息化局": ("蛟工信", {}),
+    "蛟河市人民政府": ("蛟政", {}),
+}
+
+
+def _number_formats() -> None:
+    from infogov.core.docnumbers import DocumentNumberFormat
+
+    for org in Organisation.objects.filter(name__in=NUMBER_FORMATS):
+        short, templates = NUMBER_FORMATS[org.name]
+        if not org.short_name:
+            org.short_name = short
+            org.save(update_fields=["short_name"])
+        for kind, template in templates.items():
+            DocumentNumberFormat.objects.get_or_create(issuer=org, kind=kind, defaults={"template": template})
 
 
 @transaction.atomic
@@ -178,6 +215,7 @@ def seed(stdout: TextIO | Any = None) -> dict[str, int]:
     _org(EXPERT_POOL, OrganisationKind.EXPERT_POOL, city)
     _org(PLATFORM, OrganisationKind.PLATFORM, city)
 
+    _number_formats()
     orgs = {o.name: o for o in Organisation.objects.filter(name__in={u.organisation for u in DEMO_USERS})}
     created = 0
     for u in DEMO_USERS:

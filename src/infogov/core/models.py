@@ -254,6 +254,7 @@ class CaseAssignment(CaseLink):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     purpose = models.CharField("任务", max_length=50, default="review")
     assigned_at = models.DateTimeField(default=timezone.now)
+    due_date = models.DateField("完成期限", null=True, blank=True)
 
     objects = CaseLinkQuerySet.as_manager()
 
@@ -271,6 +272,26 @@ class CaseAssignment(CaseLink):
         return f"{self.user_id} · {self.case_type_id}:{self.case_id} · {self.purpose}"
 
 
+class Follow(CaseLink):
+    """关注: a case a user follows (listed in the user's inbox under 关注)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField("关注时间", default=timezone.now)
+
+    objects = CaseLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "关注"
+        verbose_name_plural = "关注"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case_type", "case_id"], name="follow_unique"),
+        ]
+        indexes = [models.Index(fields=["case_type", "case_id"], name="follow_case")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.case_type_id}:{self.case_id}"
+
+
 class AuditEvent(models.Model):
     """The platform audit trail (sign-ins, lockouts, refusals, administration, tokens, downloads, exports):
     read by the audit administrator only.
@@ -282,17 +303,22 @@ class AuditEvent(models.Model):
     """
 
     seq = models.PositiveBigIntegerField("序号", null=True, editable=False)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     # PROTECT: an account that appears in the trail is deactivated, never deleted (and SET_NULL
     # would have to rewrite the event, which the triggers refuse and the hash would expose).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    actor_name = models.CharField(max_length=150, blank=True)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
     action = models.CharField("操作", max_length=50, db_index=True)
     target = models.CharField("对象", max_length=200, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -317,14 +343,16 @@ class AuditEvent(models.Model):
 class ApiToken(models.Model):
     """A machine client's bearer token: per user, revocable, only its SHA-256 kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField("用途", max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=12, unique=True)
     digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "接口令牌"
@@ -338,3 +366,7 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+# 文号 (document numbers) live in their own module; imported here so that Django registers them
+from infogov.core.docnumbers import DocumentNumberFormat, DocumentSequence  # noqa: E402, F401

@@ -8,9 +8,11 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from .choices import ADMIN_ROLES, AUTHORITY_ROLES, CoSupervision, JurisdictionKind, OrganisationKind, Role
+from .identifiers import credit_code_error, normalise_identifier
 
 
 class Jurisdiction(models.Model):
@@ -70,6 +72,16 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The credit code, when given, is stored normalised (NFKC, upper case) and must be a valid
+        GB 32100-2015 code with its check characters (org/identifiers.py)."""
+        super().clean()
+        if self.credit_code:
+            self.credit_code = normalise_identifier(self.credit_code)
+            error = credit_code_error(self.credit_code)
+            if error:
+                raise ValidationError({"credit_code": error})
 
 
 def new_scope_key() -> str:

@@ -212,7 +212,7 @@ class ReportOut(Schema):
 
 
 class SampleIn(Schema):
-    year: int
+    year: int = Field(..., ge=2000, le=2100, description="检查年度（2000–2100）")
     share: float = Field(1.0, gt=0, le=1)
     seed: int | None = None
 

@@ -8,6 +8,16 @@ jurisdiction and department that goes into the city's annual performance assessm
 - 报送及时性（20分）: by 31 January (or the set due date) 20; up to 30 days late 10; later or not at all 0.
 - 检查发现（20分）: 20, minus 5 for each general and 10 for each serious finding, at least 0; a plan not
   drawn for inspection keeps 20.
+
+A plan lawfully changed during the year (第六条第二款: a new version, approved and filed by the original
+procedure, supersedes the old one) is scored over the versions in force during the year, each weighted by
+the days it was in force that year. The year's report is filed by the version in force when it is due; a
+superseded version can no longer file one (A7-SUPERVISED), so its report items (指标完成、报送及时性) are not
+counted against it — they come from the versions that filed or can still file — while its inspection
+findings count for the time it was in force.
+
+A computation made before the year's reports are all due is provisional (暂定): the table says so and
+names the reports still to come.
 """
 
 from __future__ import annotations
@@ -74,8 +84,35 @@ def expected_share(task: Any, version: PlanVersion, year: int) -> Decimal:
     return Decimal(max(done, 0)) / Decimal(max(span, 1))
 
 
+def days_in_force(version: PlanVersion, year: int) -> int:
+    """How many days of `year` the version was in force (第六条第二款: until its successor took effect)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if version.in_force_at is None:
+        return 0
+    start = max(first, timezone.localdate(version.in_force_at))
+    end = last
+    if version.superseded_at is not None:
+        end = min(last, timezone.localdate(version.superseded_at) - dt.timedelta(days=1))
+    return max(0, (end - start).days + 1)
+
+
 def score_version(version: PlanVersion, year: int, *, today: dt.date | None = None) -> Score:
     today = today or timezone.localdate()
+    score = _score_items(version, year, today)
+    # the report's items count only where the version filed its report or can still file it
+    superseded = version.state == PlanState.SUPERSEDED
+    reported = score.detail["reported"]
+    due = execution_due_date(year)
+    score.detail.update(
+        days_in_force=days_in_force(version, year),
+        report_items_count=reported or not superseded,
+        provisional=not reported and not superseded and today <= due,
+        due=due.isoformat(),
+    )
+    return score
+
+
+def _score_items(version: PlanVersion, year: int, today: dt.date) -> Score:
     report = ExecutionReport.objects.filter(version=version, year=year).prefetch_related("progress").first()
     tasks = list(version.tasks.all())
     progress = {p.task_id: p.actual_value for p in report.progress.all()} if report else {}
@@ -155,23 +192,67 @@ def _subject_row(
             "总分": 0,
             "说明": missing,
         }
-    n = Decimal(len(found))
+    by_plan: dict[int, list[PlanScore]] = {}
+    for s in found:
+        by_plan.setdefault(s.version.plan_id, []).append(s)
+    items = [plan_items(scores) for scores in by_plan.values()]
+    n = Decimal(len(items))
 
-    def avg(attr: str) -> float:
-        return float(_q(sum((getattr(s, attr) for s in found), Decimal(0)) / n))
+    def avg(i: int) -> Decimal:
+        return _q(sum((it[i] for it in items), Decimal(0)) / n)
 
+    indicator, timeliness, findings = avg(0), avg(1), avg(2)
+    notes = [] if len(items) == 1 else [f"{len(items)} 项规划的平均分"]
+    for scores in by_plan.values():
+        if len(scores) > 1:
+            weights = "、".join(f"{s.version.reference} {s.detail.get('days_in_force', 0)}天" for s in scores)
+            notes.append(f"规划年内依第六条第二款变更，各版本按施行天数加权（{weights}）")
+    pending = [s for s in found if s.detail.get("provisional")]
+    if pending:
+        to_come = [f"{p.version.reference} {p.year}年度执行情况（{p.detail.get('due')}前）" for p in pending]
+        notes.append("暂定：尚待报送 " + "、".join(to_come))
     return {
         "类别": kind,
         "考核对象": subject,
         "行政区域": jurisdiction,
         "规划": "；".join(s.version.title for s in found),
         "规划编号": "；".join(s.version.reference for s in found),
-        "指标完成得分": avg("indicator_score"),
-        "报送及时性得分": avg("timeliness_score"),
-        "检查发现得分": avg("findings_score"),
-        "总分": avg("total"),
-        "说明": "" if len(found) == 1 else f"{len(found)} 项规划的平均分",
+        "指标完成得分": float(indicator),
+        "报送及时性得分": float(timeliness),
+        "检查发现得分": float(findings),
+        "总分": float(_q(indicator + timeliness + findings)),
+        "说明": "；".join(notes),
     }
+
+
+def plan_items(scores: list[PlanScore]) -> tuple[Decimal, Decimal, Decimal]:
+    """(indicator, timeliness, findings) of one plan over its versions scored for the year, weighted by the
+    days each was in force; the report items over the versions that filed or could still file the report."""
+
+    def weight(s: PlanScore) -> Decimal:
+        return Decimal(max(int(s.detail.get("days_in_force", 1) or 0), 0))
+
+    def weighted(of: list[PlanScore], attr: str) -> Decimal:
+        total = sum((weight(s) for s in of), Decimal(0))
+        if total == 0:  # none in force a day (or scored before this was recorded): plain average
+            return _q(sum((getattr(s, attr) for s in of), Decimal(0)) / len(of)) if of else Decimal(0)
+        return _q(sum((weight(s) * getattr(s, attr) for s in of), Decimal(0)) / total)
+
+    reporting = [s for s in scores if s.detail.get("report_items_count", True)]
+    return (
+        weighted(reporting, "indicator_score"),
+        weighted(reporting, "timeliness_score"),
+        weighted(scores, "findings_score"),
+    )
+
+
+def provisional_reports(year: int) -> list[str]:
+    """The year's reports still to come when the scores were computed (empty: the assessment is final)."""
+    return [
+        f"{s.version.reference} {year}年度执行情况（{s.detail.get('due')}前报送）"
+        for s in PlanScore.objects.filter(year=year).select_related("version").order_by("version_id")
+        if s.detail.get("provisional")
+    ]
 
 
 def _scores_of_year(year: int) -> tuple[dict[int, list[PlanScore]], dict[int, list[PlanScore]]]:
@@ -233,23 +314,35 @@ def assessment_rows(year: int) -> list[dict[str, Any]]:
 
 
 def assessment_json(year: int) -> dict[str, Any]:
-    return {"year": year, "scoring_sheet": SCORING_SHEET, "columns": COLUMNS, "rows": assessment_rows(year)}
+    pending = provisional_reports(year)
+    return {
+        "year": year,
+        "provisional": bool(pending),
+        "pending_reports": pending,
+        "scoring_sheet": SCORING_SHEET,
+        "columns": COLUMNS,
+        "rows": assessment_rows(year),
+    }
 
 
 def assessment_xlsx(year: int) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from infogov.core.tabular import safe_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}年度规划执行考核"
-    ws.append([f"吉林市{year}年度信息化发展规划执行情况考核结果（《吉林市信息化促进办法》第七条）"])
+    pending = provisional_reports(year)
+    status = "（暂定：尚有执行情况未到报送期限）" if pending else ""
+    ws.append([f"吉林市{year}年度信息化发展规划执行情况考核结果{status}（《吉林市信息化促进办法》第七条）"])
     ws["A1"].font = Font(bold=True)
     ws.append(COLUMNS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in assessment_rows(year):
-        ws.append([r[c] for c in COLUMNS])
+        ws.append(safe_row(r[c] for c in COLUMNS))  # names typed by people: never a live formula
     for col, width in zip("ABCDEFGHIJ", (16, 28, 12, 40, 18, 12, 14, 12, 8, 30), strict=True):
         ws.column_dimensions[col].width = width
     sheet = wb.create_sheet("评分表")

@@ -132,10 +132,8 @@ def _in_force(
     v = wf.fire(v, "approve", user=approver, payload=payload)
     if v.level != PlanLevel.SPECIAL:
         v = wf.fire(v, "publish", user=owner_user)
-    if filer is not None:
-        v = wf.fire(
-            v, "file", user=filer, payload={"filing_number": f"吉市工信备〔{timezone.localdate().year}〕1号"}
-        )
+    if filer is not None:  # the 备案号 is the filing authority's next number (core.docnumbers)
+        v = wf.fire(v, "file", user=filer, payload={})
     return wf.fire(v, "enact", user=owner_user)
 
 

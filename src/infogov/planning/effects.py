@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from infogov.core import docnumbers
 from infogov.core.errors import InvalidInput, NotFound
 from infogov.core.workflow import engine as core_workflow
 from infogov.core.workflow.engine import StepContext, snapshot
@@ -63,12 +64,22 @@ def snapshot_findings(version: PlanVersion, step: StepContext) -> dict[str, Any]
     return _set(version, findings=consistency_findings(version))
 
 
+def _number(issuer: Organisation | None, kind: str, typed: str, step: StepContext) -> str:
+    """The document number typed (one the issuer gave outside the platform), else the issuer's next
+    number, allocated in this step's transaction (core.docnumbers: 吉市工信备〔2026〕12号)."""
+    if typed or issuer is None:
+        return typed
+    return docnumbers.allocate(issuer, kind, step.act_date or step.today or timezone.localdate())
+
+
 def record_approval(version: PlanVersion, step: StepContext) -> dict[str, Any]:
+    body = r.approving_body(version)
+    typed = str(step.payload.get("document", ""))[:100]
     return _set(
         version,
         approved_at=timezone.now(),
-        approval_body=r.approving_body(version),
-        approval_document=str(step.payload.get("document", ""))[:100],
+        approval_body=body,
+        approval_document=_number(body, docnumbers.DocumentKind.APPROVAL, typed, step),
         leader_signoff=str(step.payload.get("leader_signoff", ""))[:100],
     )
 
@@ -78,11 +89,13 @@ def record_publication(version: PlanVersion, step: StepContext) -> dict[str, Any
 
 
 def record_filing(version: PlanVersion, step: StepContext) -> dict[str, Any]:
+    authority = r.filing_authority(version)
+    typed = str(step.payload.get("filing_number", ""))[:100]
     return _set(
         version,
         filed_at=timezone.now(),
-        filed_with=r.filing_authority(version),
-        filing_number=str(step.payload.get("filing_number", ""))[:100],
+        filed_with=authority,
+        filing_number=_number(authority, docnumbers.DocumentKind.FILING, typed, step),
     )
 
 
@@ -290,25 +303,11 @@ def save_summary(version: PlanVersion, step: StepContext) -> None:
 
 
 def assign_experts(version: PlanVersion, step: StepContext) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
-    from infogov.core.models import CaseAssignment
+    from infogov.core.workflow import experts
 
     from .services import EXPERT_REVIEW
 
-    ct = ContentType.objects.get_for_model(PlanVersion)
-    mine = CaseAssignment.objects.filter(case_type=ct, case_id=version.pk, purpose=EXPERT_REVIEW)
-    already = set(mine.values_list("user_id", flat=True))
-    for pk in step.input.experts:
-        if pk not in already:
-            step.create(
-                CaseAssignment,
-                case_type=ct,
-                case_id=version.pk,
-                user_id=pk,
-                purpose=EXPERT_REVIEW,
-                jurisdiction_id=version.jurisdiction_id,
-            )
+    experts.assign(step, version, step.input.experts, purpose=EXPERT_REVIEW)
 
 
 def add_opinion(version: PlanVersion, step: StepContext) -> None:

@@ -137,12 +137,12 @@ class ConsultationIn(StepInput):
 
 
 class ApproveIn(StepInput):
-    document: Text100 = Field("", title="批准文号")
+    document: Text100 = Field("", title="批准文号", description="留空由平台按批准机关的文号格式编号")
     leader_signoff: Text100 = Field("", title="部门负责人签发")
 
 
 class FileIn(StepInput):
-    filing_number: Text100 = Field("", title="备案号")
+    filing_number: Text100 = Field("", title="备案号", description="留空由平台按备案机关的备案号格式编号")
 
 
 # -- 第六条第一款: consultation and expert review ------------------------------------------------------

@@ -17,12 +17,14 @@ import contextvars
 import datetime as dt
 from typing import Any
 
+from infogov.core.workflow.experts import pool_refusal
 from infogov.core.workflow.permissions import scope_of
 from infogov.core.workflow.rules import RuleContext, acts_as_competent_authority, acts_for_owner, rule
-from infogov.org.choices import AUTHORITY_ROLES, OrganisationKind, Role
+from infogov.org.choices import AUTHORITY_ROLES
 from infogov.org.selectors import authority_of, city
 
 from .choices import PASSING_CONCLUSIONS, PlanLevel, PlanState
+from .deadlines import CONSULTATION_MIN_DAYS as CONSULTATION_POLICY
 
 # every name of rules_approval.py is re-exported here: rules.X reads any rule of the app
 from .rules_approval import (  # noqa: F401
@@ -57,7 +59,7 @@ from .rules_approval import (  # noqa: F401
 )
 
 MIN_EXPERTS = 3
-CONSULTATION_MIN_DAYS = 7  # platform policy for 广泛征求意见: a window of at least a week
+CONSULTATION_MIN_DAYS = CONSULTATION_POLICY.on(dt.date(2015, 1, 1))  # the value since 2015 (for messages)
 COMMENT_RATE_LIMIT = 5  # platform policy: comments per client per hour on the public page
 
 
@@ -99,7 +101,10 @@ def draft_only(case: Any, ctx: RuleContext) -> bool | None:
 @rule(
     "A6-1-WINDOW",
     citation="第六条第一款",
-    message=f"征求意见须设定起止日期，期限不少于 {CONSULTATION_MIN_DAYS} 日，且不早于今天开始",
+    message=(
+        f"征求意见须设定起止日期，期限不少于 {CONSULTATION_MIN_DAYS} 日（{CONSULTATION_POLICY.note}），"
+        "且不早于今天开始"
+    ),
 )
 def consultation_window_valid(case: Any, ctx: RuleContext) -> bool | str:
     """编制信息化发展规划应当广泛征求意见。"""
@@ -109,8 +114,9 @@ def consultation_window_valid(case: Any, ctx: RuleContext) -> bool | str:
         return "请填写征求意见的开始日期和截止日期（YYYY-MM-DD）"
     if start < ctx.today:
         return "征求意见开始日期不能早于今天"
-    if (end - start).days < CONSULTATION_MIN_DAYS:
-        return f"征求意见期限不少于 {CONSULTATION_MIN_DAYS} 日"
+    minimum = int(CONSULTATION_POLICY.on(start))  # the value in force on the day the window opens
+    if (end - start).days < minimum:
+        return f"征求意见期限不少于 {minimum} 日（{CONSULTATION_POLICY.note}）"
     return True
 
 
@@ -232,17 +238,7 @@ def experts_independent(case: Any, ctx: RuleContext) -> bool | str:
     """……组织专家论证：专家独立于编制单位。"""
     insiders = owner_member_ids(case)
     if ctx.transition == "experts_assign":  # the experts about to be invited
-        from infogov.org.models import User
-
-        wanted = ctx.input.experts
-        found = {u.pk: u for u in User.objects.filter(pk__in=wanted)}
-        for pk in wanted:
-            expert = found.get(pk)
-            if expert is None or not is_expert_of_pool(expert):
-                return f"{expert or f'用户 {pk}'} 不是专家库专家"
-            if pk in insiders:
-                return f"专家 {expert} 是编制单位人员，不能参加论证"
-        return True
+        return pool_refusal(ctx.input.experts, insiders, insider="是编制单位人员，不能参加论证") or True
     for op in current_opinions(case):
         if op.expert_id in insiders:
             return f"专家 {op.expert} 是编制单位人员，不能参加论证"
@@ -266,11 +262,14 @@ def experts_majority_pass(case: Any, ctx: RuleContext) -> bool | str | None:
 @rule(
     "A6-1-ORGANISER",
     citation="第六条第一款",
-    message="只有规划编制单位或有管辖权的信息化主管部门才能组织专家论证",
+    message="只有规划编制单位或规划所在辖区的本级信息化主管部门才能组织专家论证",
     actor=True,
 )
 def organises_review(case: Any, ctx: RuleContext) -> bool:
-    """编制信息化发展规划应当……组织专家论证：由编制单位（或其主管部门）组织。"""
+    """编制信息化发展规划应当……组织专家论证：由编制单位（或其本级主管部门）组织。
+
+    本级: 第五条 has each level's authority compile its level's plan; the city authority supervises
+    (第四条第一款, 第七条) but does not organise a lower level's expert review (A4-AUTHORITY is own-level)."""
     return (
         acts_for_owner.evaluate(case, ctx) is None or acts_as_competent_authority.evaluate(case, ctx) is None
     )
@@ -280,10 +279,6 @@ def organises_review(case: Any, ctx: RuleContext) -> bool:
 def one_opinion_per_round(case: Any, ctx: RuleContext) -> bool:
     """组织专家论证：每位专家每轮出具一份论证意见。"""
     return not case.opinions.filter(expert_id=getattr(ctx.user, "pk", None), round=case.review_round).exists()
-
-
-def is_expert_of_pool(user: Any) -> bool:
-    return user.memberships.filter(role=Role.EXPERT, organisation__kind=OrganisationKind.EXPERT_POOL).exists()
 
 
 # -- 第六条第二款: change control -------------------------------------------------------------------

@@ -219,7 +219,7 @@ def approves_local_plan(case: Any, ctx: RuleContext) -> bool | None:
 @rule(
     "A5-3-APPROVER",
     citation="第五条第三款",
-    message="专项规划由编制部门负责人批准（主管部门为负责人，其他部门由经办人记录负责人签发）",
+    message="专项规划由编制部门（本单位）负责人批准（本级信息化主管部门编制的由其负责人批准，其他部门由经办人记录负责人签发）",
     actor=True,
 )
 def approves_special_plan(case: Any, ctx: RuleContext) -> bool | None:

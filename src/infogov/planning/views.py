@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from infogov.core.errors import DomainError, InvalidInput, NotFound
 from infogov.core.web.cases import error_text, see_other
+from infogov.core.web.confirm import confirm_step
 from infogov.core.workflow.permissions import scope_of
 from infogov.core.workflow.rules import RuleContext, acts_as_assigned_expert, acts_for_owner
 from infogov.org.choices import OrganisationKind, Role
@@ -77,7 +78,7 @@ def detail_context(request: HttpRequest, case: PlanVersion | None) -> dict[str, 
             for y in range(case.period_start, min(case.period_end, timezone.localdate().year) + 1)
             if y not in {r.year for r in data["reports"]}
         ]
-    data["goal_form"], data["task_form"] = GoalForm(), TaskForm()
+    data["goal_form"], data["task_form"] = GoalForm(), TaskForm(version=case)
     data["opinion_form"] = OpinionForm()
     return data
 
@@ -107,10 +108,12 @@ def action(success: str) -> Callable[[Callable[..., Any]], Callable[..., HttpRes
         def view(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
             version = _version(request, pk)
             try:
-                fn(request, version, **kwargs)
+                shown = fn(request, version, **kwargs)
             except DomainError as exc:
                 messages.error(request, error_text(exc))
             else:
+                if isinstance(shown, HttpResponse):  # the "请核对" page of an irreversible step
+                    return shown
                 messages.success(request, success)
             return see_other(_detail(pk) + "#plan-sections")
 
@@ -157,7 +160,7 @@ def goal_add(request: HttpRequest, version: PlanVersion) -> None:
 
 @action("已增加重点任务。")
 def task_add(request: HttpRequest, version: PlanVersion) -> None:
-    form = TaskForm(request.POST)
+    form = TaskForm(request.POST, version=version)
     if not form.is_valid():
         raise InvalidInput(
             "任务填写有误：" + "；".join(f"{form.fields[k].label}{v[0]}" for k, v in form.errors.items())
@@ -177,11 +180,23 @@ def task_add(request: HttpRequest, version: PlanVersion) -> None:
 
 
 @action("已删除重点任务。")
-def task_remove(request: HttpRequest, version: PlanVersion, task_id: int) -> None:
-    task = version.tasks.filter(pk=task_id).first()
+def task_remove(request: HttpRequest, version: PlanVersion, task_id: int) -> HttpResponse | None:
+    task = version.tasks.select_related("responsible").filter(pk=task_id).first()
     if task is None:
         raise NotFound()
+    confirmation = confirm_step(
+        request,
+        version,
+        "task_remove",
+        payload={"task_id": task.pk},
+        shown=[("删除的重点任务", f"{task.seq}. {task.text}"), ("责任单位", task.responsible)],
+        action_url=reverse("plans:task_remove", args=[version.pk, task.pk]),
+        back_url=_detail(version.pk) + "#plan-sections",
+    )
+    if confirmation is not None:
+        return confirmation
     services.task_remove(task=task, user=_me(request))
+    return None
 
 
 @action("已保存征求意见情况说明。")

@@ -23,6 +23,7 @@ from . import payloads as p
 from . import rules as r
 from .choices import PlanLevel
 from .choices import PlanState as S
+from .deadlines import APPROVAL_DAYS, FILING_DAYS
 from .effects import (
     add_comment,
     add_execution_report,
@@ -54,28 +55,28 @@ from .models import PlanVersion
 
 approval_duty = Duty(
     "plan-approval",
-    "审批信息化发展规划",
+    f"审批信息化发展规划（期限为{APPROVAL_DAYS.note}）",
     "第五条",
     owed_by=r.approving_body,
     owed_to=lambda v: v.owner,
-    due=days(30),
+    due=lambda v, today: today + days(int(APPROVAL_DAYS.on(today))),
 )
 local_filing_duty = Duty(
     "plan-filing",
-    "报送规划备案",
+    f"报送规划备案（期限为{FILING_DAYS.note}）",
     "第五条第二款",
     owed_by=lambda v: v.owner,
     owed_to=r.filing_authority,
-    due=days(30),
+    due=lambda v, today: today + days(int(FILING_DAYS.on(today))),
     when=lambda v: v.plan.level == PlanLevel.LOCAL,
 )
 special_filing_duty = Duty(
     "plan-filing",
-    "报送专项规划备案",
+    f"报送专项规划备案（期限为{FILING_DAYS.note}）",
     "第五条第三款",
     owed_by=lambda v: v.owner,
     owed_to=r.filing_authority,
-    due=days(30),
+    due=lambda v, today: today + days(int(FILING_DAYS.on(today))),
     when=lambda v: v.plan.level == PlanLevel.SPECIAL,
 )
 
@@ -144,6 +145,7 @@ WORKFLOW = Workflow(
             citation="第六条第一款",
             effects=(snapshot_findings,),
             opens=(approval_duty,),
+            confirm="报请批准后草稿冻结，征求意见和专家论证结论随之报送，确定报请批准吗？",
         ),
         Transition(
             "return",
@@ -181,6 +183,7 @@ WORKFLOW = Workflow(
             citation="第五条",
             effects=(record_publication,),
             opens=(local_filing_duty,),
+            confirm="公布后规划向社会公开，不能撤回，确定公布吗？",
         ),
         Transition(
             "file",
@@ -266,6 +269,7 @@ WORKFLOW = Workflow(
             citation="第五条",
             effects=(remove_task,),
             style="danger",
+            confirm="删除后该重点任务从草稿中移除（案卷保留删除前的内容），确定删除吗？",
         ),
         # -- 第六条第一款: consultation and expert review ---------------------------------------------
         Record(
@@ -326,6 +330,7 @@ WORKFLOW = Workflow(
             states=(S.EXPERT_REVIEW,),
             by=(acts_as_assigned_expert,),
             guards=(r.one_opinion_per_round,),
+            inbox=True,  # the assigned expert's to-do (我的待办)
             payload=p.OpinionIn,
             citation="第六条第一款",
             effects=(add_opinion,),

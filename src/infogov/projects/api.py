@@ -8,17 +8,21 @@ No ``from __future__ import annotations``: django-ninja reads the annotations at
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
 from django.db.models import Q
+from django.urls import reverse
 from ninja import Field, File, FilterSchema, Router, Schema, Status, UploadedFile
+from pydantic import model_validator
 
 from infogov.core.api.cases import case_router
 from infogov.core.api.schemas import CaseDetailOut, CaseItemOut, ErrorOut
 from infogov.core.errors import NotFound
+from infogov.core.workflow.payloads import ActDate, RequiredText, Text
 
 from . import imports, risk, selectors, services
 from .models import InspectionFinding, Project, ReviewCondition
+from .payloads import AcceptanceFilingIn
 from .workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -90,40 +94,48 @@ tools = Router(tags=["信息化工程项目"])
 
 
 class ProjectIn(Schema):
-    title: str = Field(..., max_length=200)
+    # text stripped and not blank, no NUL, dates in the window (core/workflow/payloads.py): the API
+    # refuses what the register form refuses
+    title: Annotated[RequiredText, Field(max_length=200)]
     category: str
     funding_kind: str
     budget: Decimal = Field(..., gt=0, max_digits=16, decimal_places=2)
     year: int = Field(..., ge=2015, le=2100)
-    content: str = Field(..., min_length=1)
-    budget_source: str = ""
-    special_fund: str = ""
-    funding_source: str = ""
+    content: RequiredText
+    budget_source: Annotated[Text, Field(max_length=200)] = ""
+    special_fund: Annotated[Text, Field(max_length=200)] = ""
+    funding_source: Annotated[Text, Field(max_length=200)] = ""
     systems: list[str] = []
     data_resources: list[Any] = []
     network: str = "egov_extranet"
     hosting: str = "gov_cloud"
-    planned_start: dt.date | None = None
-    planned_completion: dt.date | None = None
-    plan_task_ref: str = ""
-    security_plan: str = ""
+    planned_start: ActDate | None = None
+    planned_completion: ActDate | None = None
+    plan_task_ref: Text = ""
+    security_plan: Text = ""
     security_level: int | None = Field(None, ge=1, le=5)
     security_measures: list[str] = []
-    procedures_completed: str = ""
+    procedures_completed: Text = ""
     standards: list[str] = []
+
+    @model_validator(mode="after")
+    def _completion_after_start(self) -> Self:
+        if self.planned_start and self.planned_completion and self.planned_completion < self.planned_start:
+            raise ValueError("计划竣工日期不能早于计划开工日期")
+        return self
 
 
 class FindingIn(Schema):
     dimension: str = Field(..., description="layout / standards / security / sharing / other")
     conclusion: str = Field(..., description="meets / conditions / fails")
-    text: str = Field(..., min_length=1, max_length=5000)
+    text: Annotated[RequiredText, Field(max_length=5000)]
     acknowledged_hits: list[int] = Field([], description="信息资源共享意见回应的相似项目（similar 中的 id）")
     expected_version: int | None = None
 
 
 class ConditionIn(Schema):
-    text: str = Field(..., min_length=1, max_length=2000)
-    due_date: dt.date | None = None
+    text: Annotated[RequiredText, Field(max_length=2000)]
+    due_date: ActDate | None = None
 
 
 class DecisionIn(Schema):
@@ -135,33 +147,33 @@ class DecisionIn(Schema):
 
 class OutsourcingIn(Schema):
     approved: bool
-    opinion: str = Field(..., min_length=1, max_length=5000)
+    opinion: Annotated[RequiredText, Field(max_length=5000)]
 
 
 class ProcurementIn(Schema):
     method: str
-    notice_number: str = Field(..., min_length=1, max_length=60)
-    supplier: str = Field(..., min_length=1, max_length=200)
+    notice_number: Annotated[RequiredText, Field(max_length=60)]
+    supplier: Annotated[RequiredText, Field(max_length=200)]
     contract_amount: Decimal = Field(..., gt=0, max_digits=16, decimal_places=2)
-    contract_date: dt.date | None = None
+    contract_date: ActDate | None = None
     expected_version: int | None = None
 
 
 class ProgressIn(Schema):
     percent: int = Field(..., ge=0, le=100)
-    reported_on: dt.date | None = None
-    note: str = ""
+    reported_on: ActDate | None = None
+    note: Text = ""
 
 
 class DisbursementIn(Schema):
     amount: Decimal = Field(..., gt=0, max_digits=16, decimal_places=2)
-    purpose: str = Field(..., min_length=1, max_length=200)
-    paid_on: dt.date | None = None
+    purpose: Annotated[RequiredText, Field(max_length=200)]
+    paid_on: ActDate | None = None
 
 
 class InspectionFindingIn(Schema):
-    text: str = Field(..., min_length=1)
-    due_date: dt.date
+    text: RequiredText
+    due_date: ActDate
     severity: str = "medium"
 
 
@@ -172,12 +184,12 @@ class InspectionIn(Schema):
 
 
 class AnswerIn(Schema):
-    text: str = Field(..., min_length=1, max_length=5000)
+    text: Annotated[RequiredText, Field(max_length=5000)]
 
 
 class RiskOverrideIn(Schema):
     level: int | None = Field(None, ge=1, le=5, description="空：取消人工调整")
-    reason: str = Field(..., min_length=1)
+    reason: Annotated[RequiredText, Field(max_length=2000)]
     expected_version: int | None = None
 
 
@@ -207,6 +219,9 @@ def _review(project: Project) -> dict[str, Any]:
                 "due_date": c.due_date,
                 "answer": c.answer,
                 "answered": c.answered_at is not None,
+                "status": c.status,
+                "status_label": c.get_status_display(),
+                "return_reason": c.return_reason,
             }
             for c in project.conditions.all()
         ],
@@ -234,18 +249,24 @@ def _funds(project: Project) -> dict[str, Any]:
 
 
 def _similar(project: Project) -> list[dict[str, Any]]:
+    """The candidates found at submission, best first (第六条): each with its rank, score, the words
+    it shares with the project, its label with those words in <mark> (escaped HTML) and its page."""
     return [
         {
             "id": h.pk,
+            "rank": i,
             "score": round(h.score, 4),
             "method": h.method,
             "label": h.other_label,
+            "label_html": str(h.highlighted_label),
+            "shared_terms": list(h.shared_terms or []),
             "project_id": h.other_project_id,
+            "url": reverse("projects:detail", args=[h.other_project_id]) if h.other_project_id else None,
             "system_id": h.other_system_id,
             "acknowledged": h.acknowledged,
             "note": h.note,
         }
-        for h in project.similar_hits.select_related("other_project", "other_system")
+        for i, h in enumerate(project.similar_hits.select_related("other_project", "other_system"), 1)
     ]
 
 
@@ -473,9 +494,9 @@ def rectify(request, fid: int, data: AnswerIn):
     url_name="projects_acceptance_file",
     summary="验收结果备案（第十三条第二款）",
 )
-def acceptance_filing(request, id: int):
-    filing = services.acceptance_file(project=_get(request, id), user=request.auth)
-    return Status(201, {"filed_at": filing.filed_at})
+def acceptance_filing(request, id: int, data: AcceptanceFilingIn):
+    filing = services.acceptance_file(project=_get(request, id), user=request.auth, report=data)
+    return Status(201, {"filed_at": filing.filed_at, "attachments": [a.pk for a in filing.attachments.all()]})
 
 
 @router.get(
@@ -512,7 +533,7 @@ def override_risk(request, id: int, data: RiskOverrideIn):
     response={200: list[dict], **ERRORS},
     operation_id="projects_similar",
     url_name="projects_similar",
-    summary="查重发现的相似项目和系统（第六条）",
+    summary="查重发现的相似项目和系统，按相似度排序，含共同词（第六条）",
 )
 def get_similar(request, id: int):
     return _similar(_get(request, id))
@@ -534,11 +555,12 @@ def risk_ranking(request):
     response={201: dict, **ERRORS},
     operation_id="projects_import",
     url_name="projects_import",
-    summary="Excel 导入年度计划项目申报（整表校验，全部成功或全部不导入）",
+    summary="Excel（.xlsx）或 CSV 导入年度计划项目申报（整表校验，全部成功或全部不导入）",
 )
 def import_projects(request, file: File[UploadedFile]):
-    created = imports.import_proposals(user=request.auth, data=file.read())
-    return Status(201, {"count": len(created), "ids": [p.pk for p in created]})
+    created, job = imports.start_import(user=request.auth, data=file, filename=file.name or "")
+    # registered at once; the submissions run in the worker (job): the projects' states show progress
+    return Status(201, {"count": len(created), "ids": [p.pk for p in created], "job": job})
 
 
 # added to the API by the app's registration (apps.py), tools before router

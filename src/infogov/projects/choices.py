@@ -75,6 +75,16 @@ MANDATORY_DIMENSIONS = (
 )
 
 
+class ConditionStatus(models.TextChoices):
+    """审查条件的落实状态 (第九条第二款): answered by the construction unit, verified (or returned) by the
+    authority; only a verified condition counts as 已落实."""
+
+    OPEN = "open", "待答复"
+    ANSWERED = "answered", "已答复待核实"
+    VERIFIED = "verified", "已核实落实"
+    RETURNED = "returned", "已退回重新落实"
+
+
 class FindingConclusion(models.TextChoices):
     MEETS = "meets", "符合"
     CONDITIONS = "conditions", "有条件符合"
@@ -115,6 +125,32 @@ class ProtectionLevel(models.IntegerChoices):
     L3 = 3, "第三级"
     L4 = 4, "第四级"
     L5 = 5, "第五级"
+
+
+# 安全措施 (第三十一条): the measures of GB/T 22239-2019 (网络安全等级保护基本要求) a project plans and
+# builds, offered as a checklist; a project may add its own (kept as typed).
+SECURITY_MEASURES = (
+    "身份鉴别",
+    "访问控制",
+    "安全审计",
+    "日志审计",
+    "入侵防范",
+    "恶意代码防范",
+    "边界防护",
+    "通信传输加密",
+    "数据完整性",
+    "数据保密性",
+    "数据备份",
+    "剩余信息保护",
+    "个人信息保护",
+    "集中管控",
+    "可信验证",
+    "物理访问控制",
+    "防雷、防火、防水",
+    "电力供应",
+    "安全管理制度",
+    "应急预案与演练",
+)
 
 
 class Severity(models.TextChoices):

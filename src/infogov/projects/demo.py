@@ -171,11 +171,17 @@ def _walk(spec: dict[str, Any], p: Project, users: dict[str, User], today: dt.da
             _reject(p, authority)
             return
         _review_and_procure(p, owner, authority, at, today)
+        if target == "planned":
+            _expert_review(p, authority)
     elif at("filed"):
         services.project_fire(project=_fresh(p), user=authority, name="issue_filing")
     if at("construction"):
         _build(p, owner, authority, target, today)
+        if target == "construction" and p.is_fiscal:
+            _conditions(p, owner, authority)
     _finish(spec, p, owner, at, today)
+    if at("delivered") and p.is_fiscal:  # 第十三条第二款: the authority confirms receipt (备案号)
+        services.acceptance_receive(project=_fresh(p), user=authority, note="材料齐全，予以备案")
 
 
 def _reject(p: Project, authority: User) -> None:
@@ -192,7 +198,15 @@ def _review_and_procure(p: Project, owner: User, authority: User, at: Any, today
     """第九条第二款 review and 第十一条 procurement of a fiscal project, as far as its target."""
     if at("reviewed"):
         _findings(p, authority)
-        services.project_review_decide(project=_fresh(p), user=authority, passed=True, comment="同意建设")
+        services.project_review_decide(
+            project=_fresh(p),
+            user=authority,
+            passed=True,
+            comment="同意建设",
+            # a project still building carries two conditions (one verified, one returned: _conditions)
+            conditions=CONDITIONS if at("construction") and not at("completed") else (),
+            decided_on=today - dt.timedelta(days=290),  # before the contract (A9-2-CONTRACT-AFTER-REVIEW)
+        )
     if at("procured"):
         if p.needs_outsourcing_review:
             services.outsourcing_review_record(project=p, user=authority, approved=True, opinion="同意外包")
@@ -210,7 +224,12 @@ def _review_and_procure(p: Project, owner: User, authority: User, at: Any, today
 def _build(p: Project, owner: User, authority: User, target: str, today: dt.date) -> None:
     """Construction (第十四条): progress, a payment, and for a fiscal project still building an inspection
     with an overdue finding."""
-    services.project_fire(project=_fresh(p), user=owner, name="start_construction")
+    services.project_fire(  # started after the contract, before payments and completion
+        project=_fresh(p),
+        user=owner,
+        name="start_construction",
+        payload={"started_on": (today - dt.timedelta(days=270)).isoformat()},
+    )
     services.progress_report(
         project=_fresh(p),
         user=owner,
@@ -276,8 +295,76 @@ def _finish(spec: dict[str, Any], p: Project, owner: User, at: Any, today: dt.da
             },
         )
     if at("delivered"):
-        services.acceptance_file(project=_fresh(p), user=owner)
+        if p.is_fiscal:
+            _file_acceptance(p, owner)
         services.project_fire(project=_fresh(p), user=owner, name="deliver")
+
+
+CONDITIONS = (
+    {"text": "接入市统一身份认证平台，不另建用户体系"},
+    {"text": "数据资源目录报市信息化主管部门，按目录共享"},
+)
+
+
+def _conditions(p: Project, owner: User, authority: User) -> None:
+    """第九条第二款: both conditions answered; the authority verifies the first and returns the second."""
+    first, second = _fresh(p).conditions.order_by("pk")
+    services.review_condition_answer(condition=first, user=owner, answer="已接入市统一身份认证平台")
+    services.review_condition_answer(condition=second, user=owner, answer="已编制数据资源目录")
+    services.review_condition_verify(condition=first, user=authority, comment="经核实已接入")
+    services.review_condition_return(
+        condition=second, user=authority, reason="目录尚未报送市信息化主管部门，请报送后再答复"
+    )
+
+
+def _file_acceptance(p: Project, owner: User) -> None:
+    """第十三条第二款: the acceptance report uploaded, then filed with its summary."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from infogov.core.attachments import attachment_add
+
+    text = f"{p.title}竣工验收报告\n验收结论：合格\n".encode()
+    report = attachment_add(
+        case=_fresh(p),
+        user=owner,
+        upload=SimpleUploadedFile("竣工验收报告.txt", text, content_type="text/plain"),
+        purpose="验收报告",
+    )
+    services.acceptance_file(
+        project=_fresh(p),
+        user=owner,
+        report={
+            "organiser": owner.organisation.name if owner.organisation else "建设单位",
+            "participants": ["王建国（组长）", "李红", "赵明", "市财政局"],
+            "conclusion": "项目按批准的建设内容建成，测试通过，验收合格",
+            "issues": "运维手册待补充，限一个月内提交",
+            "attachments": [report.pk],
+        },
+    )
+
+
+def _expert_review(p: Project, authority: User) -> None:
+    """第九条第二款: two pool experts convened for a planned project's review; the first has given its
+    opinion on the four dimensions, the second's is awaited (it is in their 待办)."""
+    experts = list(User.objects.filter(username__in=("expert1", "expert2")).order_by("username"))
+    if len(experts) != 2:
+        return
+    services.experts_convene(project=_fresh(p), user=authority, experts=experts)
+    services.expert_opinion_give(
+        project=_fresh(p),
+        user=experts[0],
+        opinion={
+            "layout_conclusion": "meets",
+            "layout_comment": "符合全市信息化发展规划布局，与市级平台衔接",
+            "standards_conclusion": "meets",
+            "standards_comment": "执行的强制性标准齐全",
+            "security_conclusion": "conditions",
+            "security_comment": "须在建设方案中明确第二级等级保护测评安排",
+            "sharing_conclusion": "meets",
+            "sharing_comment": "数据资源目录清楚，可按目录共享",
+            "summary": "建议有条件通过",
+        },
+    )
 
 
 def _findings(p: Project, authority: User, *, fail: bool = False) -> None:

@@ -19,11 +19,10 @@ from infogov.org.models import Organisation
 from infogov.org.selectors import authority_of
 
 from . import payloads as P
-from . import rules as r
 from .choices import ReviewOpinion
+from .deadlines import CONDITION_DAYS, days_after
 from .models import (
     Acceptance,
-    AcceptanceFiling,
     AnnualConstructionPlan,
     Disbursement,
     InformationSystem,
@@ -73,6 +72,13 @@ def include_in_plan(project: Project, step: StepContext) -> None:
     project.annual_plan = AnnualConstructionPlan.objects.get(pk=step.input.plan_id)
 
 
+def _decided_at(day: dt.date | None) -> dt.datetime:
+    """When the review opinion was given: now, or noon of the date the step names (an act recorded later)."""
+    if day is None or day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
 def review_decision(opinion: str) -> Any:
     def effect(project: Project, step: StepContext) -> None:
         given: P.ReviewPassIn | None = step.input
@@ -86,9 +92,9 @@ def review_decision(opinion: str) -> Any:
             opinion=actual,
             comment=step.comment,
             decided_by=step.user,
-            decided_at=timezone.now(),
+            decided_at=_decided_at(given.decided_on if given is not None else None),
         )
-        default_due = _day(step) + dt.timedelta(days=60)
+        default_due = days_after(CONDITION_DAYS, _day(step))  # platform policy (第九条第二款)
         common_due = given.due_date if given is not None else None  # one deadline for all, from a form
         for c in conditions:
             step.create(
@@ -112,11 +118,6 @@ def record_procurement(project: Project, step: StepContext) -> None:
         contract_amount=given.contract_amount,
         contract_date=_day(step, given.contract_date),
     )
-
-
-def issue_filing_number(project: Project, step: StepContext) -> None:
-    j = r.filing_jurisdiction(project)
-    project.filing_number = f"备{j.code}-{project.year}-{project.pk:05d}"
 
 
 def complete(project: Project, step: StepContext) -> None:
@@ -171,7 +172,11 @@ def register_system(project: Project, step: StepContext) -> None:
 
 
 def set_standards(project: Project, codes: list[str]) -> list[str]:
-    """The project's declared standards (第十二条); codes not in the catalogue are refused (422)."""
+    """The project's declared standards (第十二条); codes not in the catalogue are refused (422). A code
+    typed in another spelling ("GB18030") reads as the catalogue's ("GB 18030-2022")."""
+    from .standards import canonical
+
+    codes = canonical(codes)
     found = {s.code: s for s in Standard.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
@@ -213,15 +218,6 @@ def record_finding(project: Project, step: StepContext) -> None:
         recorded_by=step.user,
         recorded_at=timezone.now(),
     )
-
-
-def answer_condition(project: Project, step: StepContext) -> None:
-    condition = project.conditions.select_for_update().filter(pk=step.input.condition_id).first()
-    if condition is None:
-        raise NotFound()
-    step.update(condition, answer=step.input.answer, answered_at=timezone.now())
-    if not project.conditions.filter(answered_at__isnull=True).exists():  # the last answer
-        step.close_duty("review-conditions")
 
 
 def review_outsourcing(project: Project, step: StepContext) -> None:
@@ -312,11 +308,6 @@ def rectify(project: Project, step: StepContext) -> None:
         raise NotFound()
     step.update(finding, rectification=step.input.rectification, rectified_at=timezone.now())
     step.close_duty(finding.obligation_code)
-
-
-def file_acceptance(project: Project, step: StepContext) -> None:
-    acceptance = r.latest_acceptance(project)  # the result A13-1-ACCEPTED judged, by record order
-    step.create(AcceptanceFiling, project=project, acceptance=acceptance, filed_by=step.user)
 
 
 def override_risk(project: Project, step: StepContext) -> None:

@@ -15,11 +15,12 @@ from django import forms
 from django.utils import timezone
 
 from infogov.core.errors import DomainError
+from infogov.core.workflow.payloads import date_in_window
 from infogov.core.workflow.rules import RuleContext
 from infogov.org.models import Jurisdiction, Organisation
 
 from . import rules as r
-from .choices import Category, FundingKind, Hosting, Network, ProtectionLevel
+from .choices import SECURITY_MEASURES, Category, FundingKind, Hosting, Network, ProtectionLevel
 from .models import Project, Standard
 
 _SPLIT = re.compile(r"[\n;；、]+")
@@ -127,6 +128,34 @@ class LinesField(forms.CharField):
         return split_lines(initial) != split_lines(data)
 
 
+class ChecklistField(LinesField):
+    """A list ticked from known options (checkboxes); a posted value of several lines is split, so an
+    older client sending "甲\n乙" is read the same. The options are the known ones plus the record's own."""
+
+    def __init__(self, *, options: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget: forms.CheckboxSelectMultiple = forms.CheckboxSelectMultiple(
+            choices=[(o, o) for o in options]
+        )
+        self.options = list(options)
+
+    def offer(self, extra: Iterable[str]) -> None:
+        """Add the record's own entries (typed before the list existed) to the options."""
+        more = [e for e in extra if e and e not in self.options]
+        self.options += more
+        self.widget.choices = [(o, o) for o in self.options]
+
+    def prepare_value(self, value: Any) -> Any:
+        return list(value) if isinstance(value, list | tuple) else split_lines(value)
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        items = value if isinstance(value, list | tuple) else [value]
+        out: list[str] = []
+        for item in items:
+            out += [v for v in split_lines(item) if v not in out]
+        return out
+
+
 def _choices(choices: Iterable[tuple[Any, Any]], blank: str | None = None) -> list[tuple[Any, Any]]:
     out = [(v, str(label)) for v, label in choices]
     return [("", blank), *out] if blank is not None else out
@@ -204,12 +233,14 @@ class ProjectForm(StyledForm):
     network = forms.ChoiceField(label="接入网络", choices=_choices(Network.choices))
     hosting = forms.ChoiceField(label="部署方式", choices=_choices(Hosting.choices))
     planned_start = forms.DateField(
+        validators=[date_in_window],
         label="计划开工",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请填写日期，如 2026-03-01"},
     )
     planned_completion = forms.DateField(
+        validators=[date_in_window],
         label="计划竣工",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -234,7 +265,12 @@ class ProjectForm(StyledForm):
         empty_value=None,
         choices=_choices(ProtectionLevel.choices, blank="尚未确定"),
     )
-    security_measures = LinesField(label="计划建设的安全措施", help_text="每行一项，如“边界防护”“日志审计”")
+    security_measures = ChecklistField(
+        label="计划建设的安全措施",
+        options=SECURITY_MEASURES,
+        help_text="按 GB/T 22239-2019 勾选；其他措施填在下方",
+    )
+    security_measures_other = LinesField(label="其他安全措施", rows=2, help_text="每行一项")
     procedures_completed = TextField(
         label="已办理的建设手续",
         rows=2,
@@ -245,6 +281,7 @@ class ProjectForm(StyledForm):
     MODEL_FIELDS = {
         "data_produced": "data_resources",
         "data_consumed": "data_resources",
+        "security_measures_other": "security_measures",
     }
 
     def __init__(
@@ -264,6 +301,10 @@ class ProjectForm(StyledForm):
             fields["owner"].choices = [(o.pk, o.name) for o in owners]
             if len(owners) == 1:
                 self.fields["owner"].initial = owners[0].pk
+        measures = fields["security_measures"]
+        measures.offer(split_lines(self.initial.get("security_measures")))
+        if self.is_bound and hasattr(self.data, "getlist"):
+            measures.offer(v for item in self.data.getlist("security_measures") for v in split_lines(item))
         if not self.is_bound and "standards" not in self.initial:
             self.initial["standards"] = self.mandatory_for(
                 str(self.initial.get("category") or Category.APPLICATION)
@@ -302,6 +343,11 @@ class ProjectForm(StyledForm):
     # -- checks across fields ----------------------------------------------------------------------------
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "security_measures" in data:  # the ticked ones and the typed ones: one list
+            ticked = list(data["security_measures"])
+            data["security_measures"] = ticked + [
+                m for m in data.get("security_measures_other") or [] if m not in ticked
+            ]
         start, end = data.get("planned_start"), data.get("planned_completion")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.add_error("planned_completion", "计划竣工日期不能早于计划开工日期")
@@ -336,7 +382,7 @@ class ProjectForm(StyledForm):
         values = {
             name: d[name]
             for name in self.fields
-            if name not in {"owner", "standards", "data_produced", "data_consumed"}
+            if name not in {"owner", "standards", "data_produced", "data_consumed", "security_measures_other"}
         }
         fiscal = d["funding_kind"] == FundingKind.FISCAL
         # the other kind's source is not part of the register: keep the record consistent

@@ -4,6 +4,7 @@ filings, procurement, testing, acceptance, funds, supervision (第三、六、�
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,7 +15,9 @@ from django.utils import timezone
 from infogov.core.models import Case
 
 from .choices import (
+    MANDATORY_DIMENSIONS,
     Category,
+    ConditionStatus,
     FindingConclusion,
     FundingKind,
     Hosting,
@@ -39,6 +42,7 @@ class Standard(models.Model):
     categories = models.JSONField(
         "适用项目类别", default=list, blank=True, help_text="为空表示适用于全部类别"
     )
+    active = models.BooleanField("现行有效", default=True, help_text="被代替或废止的标准不再供选择")
 
     class Meta:
         verbose_name = "标准"
@@ -57,6 +61,7 @@ class AnnualConstructionPlan(Case):
     approved by the government or management committee of its level."""
 
     year = models.PositiveSmallIntegerField("年度")
+    approval_number = models.CharField("批准文号", max_length=60, blank=True)
 
     reference_prefix = "ND"
 
@@ -128,6 +133,9 @@ class Project(Case):
     search_text = models.TextField(editable=False, blank=True, default="")
 
     reference_prefix = "XM"
+    # PostgreSQL: the words of search_text as a stored array with a GIN index (migration
+    # 0011_search_words_column); core.text.HasWords reads it instead of splitting the text per row
+    SEARCH_WORDS = {"search_text": "search_words"}
 
     class Meta:
         verbose_name = "信息化工程项目"
@@ -208,6 +216,10 @@ class ProjectReview(models.Model):
     comment = models.TextField("说明", blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
+    approval_number = models.CharField("批准文号", max_length=60, blank=True)
+    expert_reviews: models.ManyToManyField[ProjectExpertReview, Any] = models.ManyToManyField(
+        "ProjectExpertReview", verbose_name="引用的专家评审意见", blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "审查意见"
@@ -229,6 +241,14 @@ class ReviewCondition(models.Model):
     due_date = models.DateField("答复期限")
     answer = models.TextField("落实情况", blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        "落实状态", max_length=12, choices=ConditionStatus.choices, default=ConditionStatus.OPEN
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
 
     class Meta:
         verbose_name = "审查条件"
@@ -241,6 +261,15 @@ class ReviewCondition(models.Model):
     @property
     def obligation_code(self) -> str:
         return f"review-condition-{self.pk}"
+
+    @property
+    def verify_code(self) -> str:
+        """The authority's duty to verify this condition's answer."""
+        return f"verify-condition-{self.pk}"
+
+    @property
+    def verified(self) -> bool:
+        return self.status == ConditionStatus.VERIFIED
 
 
 class SimilarityHit(models.Model):
@@ -257,6 +286,7 @@ class SimilarityHit(models.Model):
     method = models.CharField("算法", max_length=12)
     acknowledged = models.BooleanField("评审已回应", default=False)
     note = models.TextField("回应说明", blank=True)
+    shared_terms = models.JSONField("共同词", default=list, blank=True)
 
     class Meta:
         verbose_name = "相似项目"
@@ -271,6 +301,13 @@ class SimilarityHit(models.Model):
         if self.other_project_id:
             return str(self.other_project)
         return f"信息系统：{self.other_system}" if self.other_system_id else ""
+
+    @property
+    def highlighted_label(self) -> str:
+        """other_label, escaped, with the shared words in <mark> (similarity.highlight)."""
+        from .similarity_synonyms import highlight
+
+        return highlight(self.other_label, self.shared_terms or [])
 
 
 class OutsourcingReview(models.Model):
@@ -392,6 +429,22 @@ class AcceptanceFiling(models.Model):
     acceptance = models.ForeignKey(Acceptance, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(default=timezone.now)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the acceptance report (验收报告) as filed
+    report_date = models.DateField("验收报告日期", null=True, blank=True)
+    conclusion = models.TextField("验收结论", blank=True)
+    organiser = models.CharField("组织验收单位", max_length=200, blank=True)
+    participants = models.JSONField("参加验收的单位和人员", default=list, blank=True)
+    issues = models.TextField("遗留问题及处理意见", blank=True)
+    attachments = models.ManyToManyField(
+        "core.Attachment", verbose_name="验收报告及附件", blank=True, related_name="+"
+    )
+    # the authority's receipt (备案回执)
+    received_at = models.DateTimeField("确认收到时间", null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receipt_number = models.CharField("备案号", max_length=60, blank=True)
+    receipt_note = models.TextField("回执说明", blank=True)
 
     class Meta:
         verbose_name = "验收结果备案"
@@ -399,6 +452,67 @@ class AcceptanceFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class ProjectExpertReview(models.Model):
+    """专家评审意见 (第九条第二款): a convened expert's opinion on the four dimensions of a project's
+    review, or the authority's note of why it is missing. The authority's 审查意见 cites them."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="expert_reviews")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="专家", on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField("提交期限")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField("邀请时间", default=timezone.now)
+    layout_conclusion = models.CharField(
+        "规划布局结论", max_length=12, choices=FindingConclusion.choices, blank=True
+    )
+    layout_comment = models.TextField("规划布局意见", blank=True)
+    standards_conclusion = models.CharField(
+        "技术标准结论", max_length=12, choices=FindingConclusion.choices, blank=True
+    )
+    standards_comment = models.TextField("技术标准意见", blank=True)
+    security_conclusion = models.CharField(
+        "网络与信息安全结论", max_length=12, choices=FindingConclusion.choices, blank=True
+    )
+    security_comment = models.TextField("网络与信息安全意见", blank=True)
+    sharing_conclusion = models.CharField(
+        "信息资源共享结论", max_length=12, choices=FindingConclusion.choices, blank=True
+    )
+    sharing_comment = models.TextField("信息资源共享意见", blank=True)
+    summary = models.TextField("综合意见", blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    missing_reason = models.TextField("未提交意见的原因", blank=True)
+
+    class Meta:
+        verbose_name = "专家评审意见"
+        verbose_name_plural = "专家评审意见"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "expert"], name="project_expert_review_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    @property
+    def obligation_code(self) -> str:
+        return f"expert-review-{self.pk}"
+
+    @property
+    def settled(self) -> bool:
+        """Given, or its absence explained by the authority."""
+        return self.submitted_at is not None or bool(self.missing_reason)
+
+    def dimensions(self) -> list[tuple[str, str, str]]:
+        """(dimension label, conclusion label, comment) for the four dimensions of 第九条第二款."""
+        out = []
+        for d in MANDATORY_DIMENSIONS:
+            conclusion = getattr(self, f"{d.value}_conclusion")
+            label = str(FindingConclusion(conclusion).label) if conclusion else ""
+            out.append((str(d.label), label, getattr(self, f"{d.value}_comment")))
+        return out
 
 
 class SupervisionInspection(models.Model):
@@ -562,3 +676,7 @@ class SimilarityStale(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} #{self.document_id}"
+
+
+# the authority's synonym groups of duplicate-construction detection (第六条), beside their loader
+from .similarity_synonyms import SynonymGroup  # noqa: E402, F401

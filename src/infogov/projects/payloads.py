@@ -34,8 +34,8 @@ def as_list(value: Any) -> list[str]:
     """A list from a JSON array or from one text with separators (、，；or new lines)."""
     if value is None or value == "":
         return []
-    if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, list | tuple):  # a form's ticked options and its typed text ("甲、乙") together
+        return [p.strip() for v in value for p in _SPLIT.split(str(v)) if p.strip()]
     return [v.strip() for v in _SPLIT.split(str(value)) if v.strip()]
 
 
@@ -86,6 +86,16 @@ TextList = Annotated[
     list[Annotated[str, Field(max_length=200)]], BeforeValidator(_list), Field(max_length=100)
 ]
 FormBool = Annotated[bool, BeforeValidator(_bool)]
+
+
+def _catalogue(codes: list[str]) -> list[str]:
+    """ "GB18030" as the catalogue spells it ("GB 18030-2022"); see standards.canonical."""
+    from .standards import canonical
+
+    return canonical(codes)
+
+
+CatalogueCodes = Annotated[TextList, AfterValidator(_catalogue)]
 OptionalDate = Annotated[ActDate | None, BeforeValidator(_blank_none)]
 PositiveAmount = Annotated[Amount, Field(gt=0)]
 
@@ -130,6 +140,13 @@ class ReviewPassIn(StepInput):
         default_factory=list, title="审查条件"
     )
     due_date: OptionalDate = Field(None, title="条件答复期限")
+    decided_on: OptionalDate = Field(None, title="审查意见作出日期")  # the act's date; today when not given
+
+
+class StartIn(StepInput):
+    """开工建设: the day construction started (the act's date; today when not given)."""
+
+    started_on: OptionalDate = Field(None, title="开工日期")
 
 
 class ProcurementIn(StepInput):
@@ -153,7 +170,7 @@ class TestIn(StepInput):
     tester: RequiredText = Field(title="测试机构", max_length=200)
     tested_on: OptionalDate = Field(None, title="测试日期")
     passed: FormBool = Field(False, title="测试通过")
-    standards: TextList = Field(default_factory=list, title="测试依据的标准")
+    standards: CatalogueCodes = Field(default_factory=list, title="测试依据的标准")
     summary: Text = Field("", title="测试结论说明", max_length=2000)
 
 
@@ -179,7 +196,7 @@ class DeliverIn(StepInput):
 class StandardsIn(StepInput):
     """声明执行的标准 (第十二条)."""
 
-    standards: TextList = Field(default_factory=list, title="执行的标准")
+    standards: CatalogueCodes = Field(default_factory=list, title="执行的标准")
 
 
 class FindingIn(StepInput):
@@ -236,3 +253,71 @@ class RectifyIn(StepInput):
 class RiskOverrideIn(StepInput):
     level: Annotated[int | None, BeforeValidator(_blank_none)] = Field(None, ge=1, le=5, title="风险等级")
     reason: RequiredText = Field(title="调整理由")
+
+
+# -- decisions as documents: conditions verified, acceptance filed and received, experts convened -----
+
+
+def _ids(value: Any) -> Any:
+    """Record ids from a JSON array, one form value (a number) or several (a list), or "1、2"."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, int | str):
+        return as_list(str(value))
+    return value
+
+
+IdList = Annotated[list[int], BeforeValidator(_ids), Field(max_length=50)]
+Conclusion = Annotated[str, _choice(FindingConclusion, "结论")]
+
+
+class ConditionVerifyIn(StepInput):
+    """核实审查条件的落实情况 (第九条第二款)."""
+
+    condition_id: int = Field(title="审查条件")
+
+
+class ConditionReturnIn(StepInput):
+    """退回审查条件 (第九条第二款): the condition is not met as answered; the reason says what is missing."""
+
+    condition_id: int = Field(title="审查条件")
+    reason: RequiredText = Field(title="退回理由", max_length=2000)
+
+
+class AcceptanceFilingIn(StepInput):
+    """验收结果备案 (第十三条第二款): the acceptance report's summary and its attachments."""
+
+    report_date: OptionalDate = Field(None, title="验收报告日期")
+    organiser: RequiredText = Field(title="组织验收单位", max_length=200)
+    participants: Annotated[TextList, AfterValidator(_not_empty)] = Field(title="参加验收的单位和人员")
+    conclusion: RequiredText = Field(title="验收结论", max_length=2000)
+    issues: Text = Field("", title="遗留问题及处理意见", max_length=2000)
+    attachments: IdList = Field(default_factory=list, title="验收报告及附件")
+
+
+class ExpertsConveneIn(StepInput):
+    """邀请专家评审项目 (第九条第二款)."""
+
+    experts: Annotated[IdList, AfterValidator(_not_empty)] = Field(title="评审专家")
+    due_date: OptionalDate = Field(None, title="提交意见期限")
+
+
+class ExpertOpinionIn(StepInput):
+    """专家评审意见: a conclusion and a comment on each of the four dimensions of 第九条第二款."""
+
+    layout_conclusion: Conclusion = Field(title="规划布局结论")
+    layout_comment: RequiredText = Field(title="规划布局意见", max_length=2000)
+    standards_conclusion: Conclusion = Field(title="技术标准结论")
+    standards_comment: RequiredText = Field(title="技术标准意见", max_length=2000)
+    security_conclusion: Conclusion = Field(title="网络与信息安全结论")
+    security_comment: RequiredText = Field(title="网络与信息安全意见", max_length=2000)
+    sharing_conclusion: Conclusion = Field(title="信息资源共享结论")
+    sharing_comment: RequiredText = Field(title="信息资源共享意见", max_length=2000)
+    summary: Text = Field("", title="综合意见", max_length=2000)
+
+
+class ExpertMissingIn(StepInput):
+    """受邀专家未提交意见的原因 (第九条第二款), recorded by the authority before it decides."""
+
+    expert_id: int = Field(title="专家")
+    reason: RequiredText = Field(title="未提交意见的原因", max_length=2000)

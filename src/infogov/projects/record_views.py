@@ -15,10 +15,18 @@ from django.views.decorators.http import require_POST
 
 from infogov.core.errors import DomainError, NotFound
 from infogov.core.web.cases import error_text, see_other
+from infogov.core.web.confirm import confirm_step
+from infogov.core.web.stepforms import PayloadField
 from infogov.org.models import Organisation
 
 from . import selectors, services
 from .models import InspectionFinding, Project, ReviewCondition
+
+DISBURSEMENT_FIELDS = (
+    PayloadField("amount", "金额（元）", "number", True),
+    PayloadField("purpose", "资金用途", "text", True),
+    PayloadField("paid_on", "支付日期", "date"),
+)
 
 
 def _project(request: HttpRequest, pk: int) -> Project:
@@ -28,10 +36,12 @@ def _project(request: HttpRequest, pk: int) -> Project:
 def _act(request: HttpRequest, pk: int, done: str, fn: Any) -> HttpResponse:
     project = _project(request, pk)
     try:
-        fn(project)
+        shown = fn(project)
     except DomainError as exc:
         messages.error(request, error_text(exc))
     else:
+        if isinstance(shown, HttpResponse):  # the "请核对" page of an irreversible step
+            return shown
         messages.success(request, done)
     return see_other(reverse("projects:detail", args=[project.pk]))
 
@@ -74,18 +84,27 @@ def outsourcing(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def disbursement(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "已登记资金支付。",
-        lambda p: services.disbursement_record(
-            project=p,
-            user=request.user,
-            amount=request.POST.get("amount", ""),
-            purpose=request.POST.get("purpose", ""),
-            paid_on=request.POST.get("paid_on") or None,
-        ),
-    )
+    amount, purpose = request.POST.get("amount", ""), request.POST.get("purpose", "")
+    paid_on = request.POST.get("paid_on") or None
+
+    def record(p: Project) -> HttpResponse | None:
+        confirmation = confirm_step(
+            request,
+            p,
+            "disbursement",
+            payload={"amount": amount, "purpose": purpose, "paid_on": paid_on},
+            comment=purpose,
+            fields=DISBURSEMENT_FIELDS,
+            action_url=reverse("projects:disbursement", args=[p.pk]),
+            back_url=reverse("projects:detail", args=[p.pk]),
+        )
+        if confirmation is None:
+            services.disbursement_record(
+                project=p, user=request.user, amount=amount, purpose=purpose, paid_on=paid_on
+            )
+        return confirmation
+
+    return _act(request, pk, "已登记资金支付。", record)
 
 
 @login_required
@@ -155,17 +174,6 @@ def answer(request: HttpRequest, cid: int) -> HttpResponse:
         lambda p: services.review_condition_answer(
             condition=c, user=request.user, answer=request.POST.get("text", "")
         ),
-    )
-
-
-@login_required
-@require_POST
-def acceptance_filing(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "验收结果已报信息化主管部门备案。",
-        lambda p: services.acceptance_file(project=p, user=request.user),
     )
 
 

@@ -111,6 +111,18 @@ def rate(
     return RiskRating(project, _level(sum(f.points for f in factors)), factors)
 
 
+# the project's fields neither rate() nor the overview reads
+_NOT_RATED = (
+    "content",
+    "systems",
+    "data_resources",
+    "procedures_completed",
+    "risk_override_reason",
+    "search_text",
+    "owner__credit_code",
+)
+
+
 def ranking(
     projects: QuerySet[Project], *, today: dt.date | None = None, limit: int = 200
 ) -> list[RiskRating]:
@@ -120,6 +132,7 @@ def ranking(
 
     qs = (
         projects.select_related("procurement")
+        .defer(*_NOT_RATED)  # the long texts no factor reads: rows of a few hundred bytes, not kilobytes
         .annotate(_disbursed=Sum("disbursements__amount", distinct=False))
         .annotate(  # the latest report's percent only (a project has dozens of reports)
             _progress=Subquery(

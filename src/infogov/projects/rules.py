@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from infogov.core.workflow.rules import RuleContext, rule
 
 from .choices import Category, ProcurementMethod
@@ -30,9 +32,17 @@ from .rules_approval import (  # noqa: F401
     acts_as_editor,
     acts_as_filing_authority,
     acts_as_plan_government,
+    condition_awaits_verification,
     condition_open,
     conditions_listed,
+    contract_after_review,
     duplicates_acknowledged,
+    expert_due_not_past,
+    expert_missing_applies,
+    expert_opinion_open,
+    experts_from_pool,
+    experts_heard,
+    filing_applies,
     filing_complete,
     filing_jurisdiction,
     findings_allow_pass,
@@ -41,15 +51,18 @@ from .rules_approval import (  # noqa: F401
     given,
     is_fiscal_project,
     is_non_fiscal_project,
+    maintains_standards_catalogue,
     no_plan_yet,
     plan_approved,
     plan_has_projects,
+    plan_of_the_project_year,
     plan_open_for_inclusion,
     plans_for_own_jurisdiction,
     procedures_completed,
     registers_for_own_unit,
     require,
     review_conditions_answered,
+    review_day,
     review_passed,
 )
 
@@ -82,6 +95,21 @@ def contract_within_budget(project: Any, ctx: RuleContext) -> bool | str:
     amount = given(ctx).contract_amount
     if amount > project.budget:
         return f"合同金额 {amount:,.2f} 元超过批准的预算 {project.budget:,.2f} 元"
+    return True
+
+
+@rule(
+    "A11-1-CONTRACT-DATE",
+    citation="第十一条第一款",
+    message="合同签订日期不能晚于录入之日（平台规定：采购结果在合同签订后录入）",
+    summary="平台规定：不录入未来日期的采购合同",
+)
+def contract_not_in_future(project: Any, ctx: RuleContext) -> bool | str:
+    """使用财政性资金的信息化工程项目……应当纳入政府集中采购。（平台规定：录入的是已签订的合同，
+    合同日期不晚于录入之日；第十一条第一款本身未规定日期）"""
+    signed = given(ctx).contract_date
+    if signed is not None and signed > ctx.today:
+        return f"合同签订日期 {signed.isoformat()} 晚于今天（平台规定：采购结果在合同签订后录入）"
     return True
 
 
@@ -183,6 +211,39 @@ def has_passed_test(project: Any, ctx: RuleContext) -> bool:
     return project.test_reports.filter(passed=True).exists()
 
 
+def construction_started_on(project: Any) -> Any:
+    """The day construction started: the date the start_construction step named, else the day it was
+    taken (None before construction)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from infogov.core.models import DocketEvent
+
+    event = DocketEvent.objects.for_case(project).filter(action="start_construction").order_by("-seq").first()
+    if event is None:
+        return None
+    named = (event.payload or {}).get("started_on")
+    return dt.date.fromisoformat(named) if named else timezone.localdate(event.at)
+
+
+@rule(
+    "A13-1-COMPLETION-AFTER-START",
+    citation="第十三条第一款",
+    message="竣工日期不能早于开工日期（平台规定：按发生先后记录）",
+    summary="平台规定：竣工不早于开工",
+)
+def completion_after_start(project: Any, ctx: RuleContext) -> bool | str | None:
+    """信息化工程项目竣工后，建设单位应当……进行测试……（平台规定：竣工日期不早于开工日期，案卷按发生先后记录）"""
+    done = given(ctx).completed_on or ctx.today
+    started = construction_started_on(project)
+    if started is None:
+        return None
+    if done < started:
+        return f"竣工日期 {done.isoformat()} 早于开工日期 {started.isoformat()}（平台规定：按发生先后记录）"
+    return True
+
+
 def latest_acceptance(project: Any) -> Any:
     """The acceptance recorded last (in the order the docket recorded them, not by the date written
     on it): its conclusion is the project's acceptance result. A13-1-ACCEPTANCE-ORDER keeps the dates
@@ -246,6 +307,56 @@ def acceptance_not_filed(project: Any, ctx: RuleContext) -> bool:
     return not AcceptanceFiling.objects.filter(project=project).exists()
 
 
+# -- 第十三条第二款: the acceptance report filed, and the authority's receipt ------------------------------
+
+
+@rule(
+    "A13-2-REPORT",
+    citation="第十三条第二款",
+    message="验收结果备案须附验收报告：请先上传验收报告，再在备案时选择",
+    summary="备案附验收报告",
+)
+def acceptance_report_attached(project: Any, ctx: RuleContext) -> bool:
+    """使用财政性资金的信息化工程项目验收结果应当报信息化主管部门备案。（备案材料为验收报告及其附件）"""
+    return bool(given(ctx).attachments)
+
+
+@rule(
+    "A13-2-FILED",
+    citation="第十三条第二款",
+    message="建设单位尚未报送验收结果备案，无可确认收到的备案",
+    summary="确认收到已报送的验收结果备案",
+)
+def acceptance_filed(project: Any, ctx: RuleContext) -> bool:
+    """……验收结果应当报信息化主管部门备案。（主管部门收到备案材料后确认）"""
+    from .models import AcceptanceFiling
+
+    return AcceptanceFiling.objects.filter(project=project).exists()
+
+
+@acceptance_filed.as_query
+def _filed(user: Any, model: Any) -> Q:
+    return Q(acceptance_filing__isnull=False)
+
+
+@rule(
+    "A13-2-NOT-RECEIVED",
+    citation="第十三条第二款",
+    message="已确认收到该验收结果备案并编发备案号，不能重复确认",
+    summary="每份验收结果备案确认一次",
+)
+def acceptance_not_received(project: Any, ctx: RuleContext) -> bool:
+    """……验收结果应当报信息化主管部门备案。（确认收到一次，备案号一经编发不再改变）"""
+    from .models import AcceptanceFiling
+
+    return not AcceptanceFiling.objects.filter(project=project, received_at__isnull=False).exists()
+
+
+@acceptance_not_received.as_query
+def _not_received(user: Any, model: Any) -> Q:
+    return ~Q(acceptance_filing__received_at__isnull=False)
+
+
 # -- 第十四条: funds and supervision -------------------------------------------------------------------
 
 
@@ -275,6 +386,28 @@ def disbursement_within_contract(project: Any, ctx: RuleContext) -> bool | str:
     total = project.disbursed_total() + given(ctx).amount
     if total > ceiling:
         return f"累计支付 {total:,.2f} 元将超过{'合同金额' if procurement else '批准预算'} {ceiling:,.2f} 元"
+    return True
+
+
+@rule(
+    "A14-PAID-IN-ORDER",
+    citation="第十四条",
+    message="支付日期不能早于合同签订日期或开工日期（平台规定：资金按合同、在建设中支付）",
+    summary="平台规定：支付不早于合同和开工",
+)
+def payment_in_order(project: Any, ctx: RuleContext) -> bool | str:
+    """……对使用财政性资金的信息化工程项目完成情况和资金使用情况进行监督检查。
+    （平台规定：支付记录须在合同签订、开工之后，否则资金使用情况无从核对；第十四条本身未规定日期）"""
+    paid = given(ctx).paid_on or ctx.today
+    procurement = project.procurement if hasattr(project, "procurement") else None
+    if procurement is not None and procurement.contract_date and paid < procurement.contract_date:
+        return (
+            f"支付日期 {paid.isoformat()} 早于合同签订日期 {procurement.contract_date.isoformat()}"
+            "（平台规定：资金按合同支付）"
+        )
+    started = construction_started_on(project)
+    if started is not None and paid < started:
+        return f"支付日期 {paid.isoformat()} 早于开工日期 {started.isoformat()}（平台规定：资金在建设中支付）"
     return True
 
 

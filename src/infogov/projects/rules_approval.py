@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from infogov.core.errors import NotPermitted, RuleViolation
+from infogov.core.workflow.experts import pool_refusal
 from infogov.core.workflow.permissions import scope_of
 from infogov.core.workflow.rules import (
     InputNotGiven,
@@ -22,7 +25,7 @@ from infogov.core.workflow.rules import (
 )
 from infogov.org.choices import JurisdictionKind
 
-from .choices import MANDATORY_DIMENSIONS, FindingConclusion, PlanState, ReviewDimension
+from .choices import MANDATORY_DIMENSIONS, ConditionStatus, FindingConclusion, PlanState, ReviewDimension
 
 CREATOR_ROLES = ("dept_staff", "authority_staff", "authority_leader")
 
@@ -87,8 +90,8 @@ def registers_for_own_unit(owner: Any, ctx: RuleContext) -> bool:
 @rule(
     "A4-EDITOR",
     citation="第四条第一款",
-    message="只有建设单位或本辖区信息化主管部门的经办人才能修改项目",
-    summary="项目内容由建设单位或主管部门修改",
+    message="只有建设单位或项目所在辖区的本级信息化主管部门的经办人才能修改项目",
+    summary="项目内容由建设单位或本级主管部门修改",
     actor=True,
 )
 def acts_as_editor(project: Any, ctx: RuleContext) -> bool:
@@ -96,29 +99,46 @@ def acts_as_editor(project: Any, ctx: RuleContext) -> bool:
     return scope_of(ctx.user).can_change(project)
 
 
-# -- 第六条: duplicate construction -------------------------------------------------------------------
+@rule(
+    "A4-2-STANDARDS",
+    citation="第四条第二款",
+    message="只有信息化主管部门（市或县（市）、区、开发区本级）才能维护标准目录",
+    summary="标准目录由信息化主管部门维护",
+    actor=True,
+)
+def maintains_standards_catalogue(subject: Any, ctx: RuleContext) -> bool:
+    """信息化主管部门……负责本行政区域内信息化建设工作的规划、指导、协调和监督管理：what projects must
+    follow (第十二条) is listed by an authority of its own level, not by the departments that build."""
+    user = ctx.user
+    return bool(getattr(user, "is_authenticated", False) and user.is_authority)
+
+
+# -- 第九条第二款 (with 第六条's aim): duplicate construction ------------------------------------
 
 
 @rule(
-    "A6-1-DUPLICATES",
-    citation="第六条第一款",
-    message="信息资源共享评审意见尚未回应查重发现的相似项目或系统",
+    "A9-2-DUPLICATES",
+    citation="第九条第二款",
+    message="信息资源共享评审意见尚未回应查重发现的相似项目或系统，请在“信息资源共享”评审意见中逐一回应",
     summary="评审须回应相似项目，避免重复建设",
 )
 def duplicates_acknowledged(project: Any, ctx: RuleContext) -> bool | str:
-    """编制信息化发展规划应当……避免盲目投资和重复建设。（第九条第二款：评审信息资源共享）"""
+    """列入年度计划的信息化工程项目应当由信息化主管部门对其……信息资源共享以及其他相关内容进行评审，
+    提出审查意见。（项目评审的依据是第九条第二款；第六条第一款“避免盲目投资和重复建设”是对编制规划的
+    要求，查重把这一目的带到项目评审中，但不是项目评审的条款。）"""
     pending = project.similar_hits.filter(acknowledged=False).count()
     return pending == 0 or f"尚有 {pending} 个相似项目或系统未在信息资源共享评审意见中回应"
 
 
 @rule(
-    "A6-1-ACK-IN-SHARING",
-    citation="第六条第一款",
+    "A9-2-ACK-IN-SHARING",
+    citation="第九条第二款",
     message="相似项目只能在“信息资源共享”评审意见中回应",
     summary="相似项目在信息资源共享评审意见中回应",
 )
 def acknowledged_in_sharing(project: Any, ctx: RuleContext) -> bool:
-    """……避免盲目投资和重复建设。（第九条第二款：相似项目由信息资源共享方面的评审意见回应）"""
+    """……对其规划布局、技术标准、网络与信息安全、信息资源共享……进行评审。（相似项目由信息资源共享方面的
+    评审意见回应）"""
     return not given(ctx).acknowledged_hits or given(ctx).dimension == ReviewDimension.SHARING
 
 
@@ -139,13 +159,18 @@ def is_fiscal_project(project: Any, ctx: RuleContext) -> bool:
 @rule(
     "A9-1-PLAN-AUTHORITY",
     citation="第九条第一款",
-    message="只有本级信息化主管部门才能编制本辖区的年度建设计划",
+    message="只有本级信息化主管部门才能编制本辖区的年度建设计划；市信息化主管部门不代县（市）、区和开发区编制",
     summary="年度计划由本级信息化主管部门编制",
     actor=True,
 )
 def plans_for_own_jurisdiction(jurisdiction: Any, ctx: RuleContext) -> bool:
-    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划……（subject: the jurisdiction）"""
-    return jurisdiction is not None and scope_of(ctx.user).is_authority_for(jurisdiction.pk)
+    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划，并报本级人民政府或者开发区管委会批准。
+    （subject: the jurisdiction）
+
+    本级: the plan goes to 本级人民政府或者开发区管委会, so it is compiled by the authority of that same
+    level — every city, county, county-level city, district and zone has its own (第四条第二款). The city
+    authority supervises (第四条第一款) but does not compile a lower level's plan."""
+    return jurisdiction is not None and scope_of(ctx.user).is_own_authority_of(jurisdiction.pk)
 
 
 @rule(
@@ -182,6 +207,27 @@ def plan_open_for_inclusion(project: Any, ctx: RuleContext) -> bool | str:
         return "项目只能列入所在辖区的年度建设计划"
     if plan.state != PlanState.DRAFTING:
         return "该年度计划已报批或已批准，不能再增列项目"
+    return True
+
+
+@rule(
+    "A9-1-PLAN-YEAR",
+    citation="第九条第一款",
+    message="项目只能列入其建设年度的年度建设计划",
+    summary="某年度的项目列入该年度的年度计划",
+)
+def plan_of_the_project_year(project: Any, ctx: RuleContext) -> bool | str | None:
+    """信息化主管部门应当组织编制使用财政性资金的信息化工程项目建设年度计划……
+
+    A 建设年度计划 is the plan of one year: a project to be built in year Y belongs to the plan of year
+    Y, not to another year's (whose budget and approval are that year's)."""
+    from .models import AnnualConstructionPlan
+
+    plan = AnnualConstructionPlan.objects.filter(pk=given(ctx).plan_id).first()
+    if plan is None:
+        return None  # A9-1-PLAN-OPEN says the plan does not exist
+    if plan.year != project.year:
+        return f"项目建设年度为 {project.year} 年，不能列入 {plan.year} 年度建设计划"
     return True
 
 
@@ -275,30 +321,186 @@ def review_passed(project: Any, ctx: RuleContext) -> bool:
     return hasattr(project, "review") and project.review.passed
 
 
+def review_day(project: Any) -> Any:
+    """The day the review opinion was given (None before a review)."""
+    from django.utils import timezone
+
+    review = getattr(project, "review", None) if hasattr(project, "review") else None
+    return timezone.localdate(review.decided_at) if review is not None else None
+
+
+@rule(
+    "A9-2-CONTRACT-AFTER-REVIEW",
+    citation="第九条第二款",
+    message="采购合同签订日期早于审查意见作出日期：须经评审符合规定后方可办理采购等建设手续",
+    summary="审查通过后方签订采购合同",
+)
+def contract_after_review(project: Any, ctx: RuleContext) -> bool | str | None:
+    """……提出审查意见。符合规定的方可按照建设项目程序办理相关手续。
+
+    A contract signed before the review opinion was a procedure taken before the project was found to
+    meet the rules — the order the clause forbids."""
+    signed = given(ctx).contract_date or ctx.today
+    decided = review_day(project)
+    if decided is None:
+        return None  # no review: A9-2-REVIEW-PASSED refuses
+    if signed < decided:
+        return f"合同签订日期 {signed.isoformat()} 早于审查意见作出日期 {decided.isoformat()}，请核对"
+    return True
+
+
 @rule(
     "A9-2-CONDITION-OPEN",
     citation="第九条第二款",
-    message="该条件已答复，落实情况以已答复的为准",
-    summary="每项审查条件答复一次",
+    message="该条件已答复，待信息化主管部门核实（或已核实）；被退回的条件方可重新答复",
+    summary="每项审查条件答复一次，被退回的重新答复",
 )
 def condition_open(project: Any, ctx: RuleContext) -> bool | None:
-    """……提出审查意见。（建设单位逐项答复审查意见所附条件，答复记入案卷后不再改写）"""
+    """……提出审查意见。（建设单位逐项答复审查意见所附条件，答复记入案卷后不再改写；主管部门退回的，重新落实后再答复）"""
     condition = project.conditions.filter(pk=given(ctx).condition_id).first()
     if condition is None:
         return None  # not a condition of this project: the step answers 404
-    return condition.answered_at is None
+    return condition.status in (ConditionStatus.OPEN, ConditionStatus.RETURNED)
 
 
 @rule(
     "A9-2-CONDITIONS-ANSWERED",
     citation="第九条第二款",
-    message="审查意见所附条件尚未全部落实，不能验收",
-    summary="审查条件落实后方可验收",
+    message="审查意见所附条件尚未全部经信息化主管部门核实落实，不能验收",
+    summary="审查条件经主管部门核实落实后方可验收",
 )
 def review_conditions_answered(project: Any, ctx: RuleContext) -> bool | str:
-    """……提出审查意见。符合规定的方可按照建设项目程序办理相关手续。（审查条件须落实）"""
-    open_ = project.conditions.filter(answered_at__isnull=True).count()
-    return open_ == 0 or f"尚有 {open_} 项审查条件未落实"
+    """……提出审查意见。符合规定的方可按照建设项目程序办理相关手续。（审查条件须落实，以主管部门核实为准）"""
+    counts: dict[str, int] = {}
+    unverified = project.conditions.exclude(status=ConditionStatus.VERIFIED)
+    for status in unverified.values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    if not counts:
+        return True
+    parts = "、".join(f"{n} 项{ConditionStatus(s).label}" for s, n in sorted(counts.items()))
+    return f"尚有 {sum(counts.values())} 项审查条件未经主管部门核实落实（{parts}）"
+
+
+# -- 第九条第二款: expert review of a project ----------------------------------------------------------
+
+
+def owner_member_ids(project: Any) -> set[int]:
+    from infogov.org.models import Membership
+
+    return set(Membership.objects.filter(organisation_id=project.owner_id).values_list("user_id", flat=True))
+
+
+@rule(
+    "A9-2-EXPERT-POOL",
+    citation="第九条第二款",
+    message="评审专家须来自专家库，且不得是建设单位的人员",
+    summary="评审专家来自专家库并回避建设单位",
+)
+def experts_from_pool(project: Any, ctx: RuleContext) -> bool | str:
+    """列入年度计划的信息化工程项目应当由信息化主管部门……进行评审，提出审查意见。
+    （主管部门可以邀请专家库专家参加评审；与建设单位有关的专家回避）"""
+    return pool_refusal(given(ctx).experts, owner_member_ids(project)) or True
+
+
+@rule(
+    "A9-2-EXPERT-DUE",
+    citation="第九条第二款",
+    message="专家提交评审意见的期限不得早于邀请之日",
+    summary="专家评审期限在邀请之后",
+)
+def expert_due_not_past(project: Any, ctx: RuleContext) -> bool:
+    """……进行评审，提出审查意见。（专家须有提交意见的时间）"""
+    due = given(ctx).due_date
+    return due is None or due >= ctx.today
+
+
+def _seat(project: Any, user_id: Any) -> Any:
+    return project.expert_reviews.filter(expert_id=user_id).first()
+
+
+@rule(
+    "A9-2-EXPERT-OPINION-ONCE",
+    citation="第九条第二款",
+    message="您已提交本项目的评审意见（或主管部门已记录您未提交的原因），不能再次提交",
+    summary="每位专家提交一次评审意见",
+)
+def expert_opinion_open(project: Any, ctx: RuleContext) -> bool:
+    """……进行评审，提出审查意见。（每位受邀专家出具一份评审意见，记入案卷后不再改写）"""
+    seat = _seat(project, getattr(ctx.user, "pk", None))
+    return seat is not None and not seat.settled
+
+
+@expert_opinion_open.as_query
+def _opinion_awaited(user: Any, model: Any) -> Q:
+    from .models import ProjectExpertReview
+
+    seats = ProjectExpertReview.objects.filter(
+        project=OuterRef("pk"),
+        expert_id=getattr(user, "pk", None),
+        submitted_at__isnull=True,
+        missing_reason="",
+    )
+    return Q(Exists(seats))
+
+
+@rule(
+    "A9-2-EXPERT-MISSING",
+    citation="第九条第二款",
+    message="只能为已邀请、尚未提交意见的专家记录未提交的原因",
+    summary="记录专家未提交意见的原因",
+)
+def expert_missing_applies(project: Any, ctx: RuleContext) -> bool | str:
+    """……进行评审，提出审查意见。（受邀专家未提交意见的，主管部门说明原因后作出审查意见）"""
+    seat = _seat(project, given(ctx).expert_id)
+    if seat is None:
+        return "该用户不是本项目邀请的评审专家"
+    if seat.submitted_at is not None:
+        return "该专家已提交评审意见"
+    return not seat.missing_reason or "已记录该专家未提交意见的原因"
+
+
+@rule(
+    "A9-2-EXPERTS-HEARD",
+    citation="第九条第二款",
+    message="已邀请专家评审的，须全部专家提交评审意见（或记录未提交的原因）后，方可作出审查意见",
+    summary="审查意见在受邀专家的意见齐备后作出",
+)
+def experts_heard(project: Any, ctx: RuleContext) -> bool | str:
+    """……由信息化主管部门对其规划布局、技术标准、网络与信息安全、信息资源共享以及其他相关内容进行评审，
+    提出审查意见。（邀请专家评审的，审查意见以全部专家的意见为依据）"""
+    waiting = [
+        s.expert.display_name
+        for s in project.expert_reviews.select_related("expert")
+        if s.submitted_at is None and not s.missing_reason
+    ]
+    return not waiting or "以下专家尚未提交评审意见：" + "、".join(waiting)
+
+
+# -- 第九条第二款: the conditions of a conditional pass, verified by the authority ---------------------
+
+
+@rule(
+    "A9-2-CONDITION-TO-VERIFY",
+    citation="第九条第二款",
+    message="只能核实或退回建设单位已答复、尚未核实的审查条件",
+    summary="主管部门核实已答复的审查条件",
+)
+def condition_awaits_verification(project: Any, ctx: RuleContext) -> bool | str | None:
+    """……提出审查意见。符合规定的方可按照建设项目程序办理相关手续。（审查条件的落实情况由主管部门核实）"""
+    condition = project.conditions.filter(pk=given(ctx).condition_id).first()
+    if condition is None:
+        return None  # not a condition of this project: the step answers 404
+    if condition.status == ConditionStatus.ANSWERED:
+        return True
+    return f"该条件当前为“{ConditionStatus(condition.status).label}”，不能核实或退回"
+
+
+@condition_awaits_verification.as_query
+def _conditions_to_verify(user: Any, model: Any) -> Q:
+    from .models import ReviewCondition
+
+    waiting = ReviewCondition.objects.filter(project=OuterRef("pk"), status=ConditionStatus.ANSWERED)
+    return Q(Exists(waiting))
 
 
 # -- 第十条: filing of non-fiscal public-infrastructure and security projects --------------------------
@@ -313,6 +515,29 @@ def review_conditions_answered(project: Any, ctx: RuleContext) -> bool | str:
 def is_non_fiscal_project(project: Any, ctx: RuleContext) -> bool:
     """使用非财政性资金的公共基础性信息化工程和信息安全工程项目，建设单位应当……备案。"""
     return not project.is_fiscal
+
+
+@rule(
+    "A10-SCOPE",
+    citation="第十条",
+    message=(
+        "第十条的备案只适用于使用非财政性资金的公共基础性信息化工程和信息安全工程项目；"
+        "其他类别的非财政性资金项目不办理备案"
+    ),
+    summary="备案只适用于公共基础性信息化工程和信息安全工程",
+)
+def filing_applies(project: Any, ctx: RuleContext) -> bool | str:
+    """使用非财政性资金的公共基础性信息化工程和信息安全工程项目，建设单位应当……备案。"""
+    if project.is_fiscal:
+        return True  # A10-NONFISCAL says why a fiscal project does not file
+    if project.needs_filing:
+        return True
+    from .choices import Category
+
+    return (
+        f"“{Category(project.category).label}”类非财政性资金项目不属于第十条规定的公共基础性信息化工程"
+        "或信息安全工程，不办理备案"
+    )
 
 
 @rule(
@@ -358,10 +583,18 @@ def filing_jurisdiction(project: Any) -> Any:
 @rule(
     "A10-FILING-AUTHORITY",
     citation="第十条",
-    message="只有项目所在地的市或者县（市）信息化主管部门才能办理备案",
+    message=(
+        "只有项目所在地的市或者县（市）信息化主管部门才能办理备案：县、县级市的项目由本县（市）信息化主管部门"
+        "受理，区和开发区的项目由市信息化主管部门受理"
+    ),
     summary="由所在地的市或者县（市）信息化主管部门受理备案",
     actor=True,
 )
 def acts_as_filing_authority(project: Any, ctx: RuleContext) -> bool:
-    """……报所在地的市或者县（市）信息化主管部门备案。"""
-    return ctx.user is not None and scope_of(ctx.user).is_authority_for(filing_jurisdiction(project).pk)
+    """……报所在地的市或者县（市）信息化主管部门备案。
+
+    The article names two levels only: 市 and 县（市）. A county or county-level city's project files
+    with its own authority (not the city's: the city authority does not act in its place); a district's
+    or a development zone's project — their authorities exist (第四条第二款) but 第十条 does not name
+    them — files with the city authority (filing_jurisdiction)."""
+    return ctx.user is not None and scope_of(ctx.user).is_own_authority_of(filing_jurisdiction(project).pk)

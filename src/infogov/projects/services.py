@@ -34,6 +34,7 @@ from .models import (
     ReviewFinding,
     SupervisionInspection,
 )
+from .payloads import AcceptanceFilingIn
 from .workflows import PLAN_WORKFLOW
 
 EDITABLE_FIELDS = frozenset(
@@ -233,6 +234,7 @@ def project_review_decide(
     conditions: Iterable[Any] = (),
     comment: str = "",
     expected_version: int | None = None,
+    decided_on: dt.date | None = None,
 ) -> Project:
     """审查意见: pass (with conditions, if any) or fail — one decision, the first one wins."""
     if passed:
@@ -241,7 +243,7 @@ def project_review_decide(
             "review_pass",
             user=user,
             comment=comment,
-            payload={"conditions": list(conditions)},
+            payload={"conditions": list(conditions), "decided_on": decided_on},
             expected_version=expected_version,
         )
     return workflow.fire(
@@ -383,7 +385,62 @@ def risk_override(
 # -- 第十三条: acceptance filing ------------------------------------------------------------------------
 
 
-def acceptance_file(*, project: Project, user: Any) -> AcceptanceFiling:
-    """第十三条第二款: a fiscal project's acceptance result is filed with the authority."""
-    project = workflow.fire(_current(project), "acceptance_filing", user=user)
+def acceptance_file(
+    *,
+    project: Project,
+    user: Any,
+    report: dict[str, Any] | AcceptanceFilingIn,
+    expected_version: int | None = None,
+) -> AcceptanceFiling:
+    """第十三条第二款: a fiscal project's acceptance result is filed with the authority, with the
+    acceptance report's summary and files (``report``: the fields of payloads.AcceptanceFilingIn)."""
+    project = workflow.fire(
+        _current(project, expected_version), "acceptance_filing", user=user, payload=report
+    )
     return AcceptanceFiling.objects.get(project=project)
+
+
+def acceptance_receive(*, project: Project, user: Any, note: str = "") -> AcceptanceFiling:
+    """第十三条第二款: the authority confirms it received the filing; the filing gets its 备案号."""
+    project = workflow.fire(_current(project), "acceptance_receipt", user=user, comment=note)
+    return AcceptanceFiling.objects.get(project=project)
+
+
+# -- 第九条第二款: conditions verified, experts convened ----------------------------------------------------
+
+
+def review_condition_verify(*, condition: ReviewCondition, user: Any, comment: str = "") -> ReviewCondition:
+    """The authority verifies that an answered condition is met: only then does it count as 已落实."""
+    workflow.fire(
+        Project.objects.get(pk=condition.project_id),
+        "condition_verify",
+        user=user,
+        comment=comment,
+        payload={"condition_id": condition.pk},
+    )
+    return ReviewCondition.objects.get(pk=condition.pk)
+
+
+def review_condition_return(*, condition: ReviewCondition, user: Any, reason: str) -> ReviewCondition:
+    """The authority returns an answered condition with the reason: the construction unit answers again."""
+    workflow.fire(
+        Project.objects.get(pk=condition.project_id),
+        "condition_return",
+        user=user,
+        comment=reason,
+        payload={"condition_id": condition.pk, "reason": reason},
+    )
+    return ReviewCondition.objects.get(pk=condition.pk)
+
+
+def experts_convene(
+    *, project: Project, user: Any, experts: Iterable[Any], due_date: dt.date | None = None
+) -> Project:
+    """邀请专家评审 (第九条第二款): pool experts, none of the construction unit, each with a due date."""
+    payload = {"experts": [e.pk for e in experts], "due_date": due_date}
+    return workflow.fire(_current(project), "experts_convene", user=user, payload=payload)
+
+
+def expert_opinion_give(*, project: Project, user: Any, opinion: dict[str, Any]) -> Project:
+    """An assigned expert's opinion on the four dimensions (payloads.ExpertOpinionIn)."""
+    return workflow.fire(_current(project), "expert_opinion", user=user, payload=opinion)

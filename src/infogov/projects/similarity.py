@@ -1,118 +1,101 @@
-"""Duplicate-construction detection (第六条第一款 避免重复建设；第九条第二款 信息资源共享).
+"""Duplicate-construction detection (第六条 避免重复建设; answered in the review of 信息资源共享,
+第九条第二款).
 
 When a proposal or filing is submitted, its content is compared with every project and information
-system already in its jurisdiction and at city level. Two tokenisations of Chinese are measured on a
-labelled set built from the demo data (demo_data.py): character bigrams and jieba words, each fed
-to TF-IDF with cosine similarity. `evaluate_on_labelled_set()` reports precision and recall of
-each; the better one is DEFAULT_METHOD.
+system already in its jurisdiction and at city level. A text is prepared (normalised, folded from
+traditional to simplified), its government-IT synonyms replaced by their canonical term
+(similarity_synonyms: 医保 → 医疗保障), and cut into jieba words and character bigrams
+(words.features). Both are weighted by TF-IDF and fused: WORD_WEIGHT × the words' cosine +
+(1 - WORD_WEIGHT) × the bigrams' cosine (similarity_index.weights). A candidate at or above
+THRESHOLD is reported, best first, with the words the two texts share.
 
-At submission the comparison runs on the database's inverted index (similarity_index.py): the
-idf is that of every submitted project and information system, the proposal counted in — as in the
-labelled-set measurement — and the candidates are those of candidates_for(). find_similar_exhaustive()
-is the comparison computed from scratch over candidates_for() (the idf of the candidates alone): the
-reference the index is measured against.
+THRESHOLD and WORD_WEIGHT were chosen on the labelled set data/duplicate_pairs.yaml (realistic
+pairs: renamed platforms, district copies, shared sub-systems rebuilt inside a department's
+project, traditional-character submissions, and hard negatives), by `manage.py similarity_threshold`
+(similarity_quality.sweep); tests/projects/test_duplicate_quality.py measures precision and recall
+on that set through the index.
+
+At submission the comparison runs on the database's inverted index (similarity_index.py): the idf is
+that of every submitted project and information system, the proposal counted in.
+find_similar_exhaustive() is the same comparison computed from scratch over candidates_for() (the
+idf of the candidates alone): the reference the index is measured against.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q
 
+from . import similarity_index as index
+from .similarity_index import WORD_WEIGHT  # noqa: F401  (part of the definition, documented here)
+from .similarity_synonyms import highlight  # noqa: F401  (what a hit shows)
+from .similarity_vectors import cosine, tfidf_vectors, vectors  # noqa: F401  (the definition, from scratch)
+
 # the words of a text live in words.py (the index reads them too); re-exported from their old home
-from .words import STOPWORDS, _jieba, bigrams, jieba_words, jieba_words_cached  # noqa: F401
+from .words import BIGRAM, STOPWORDS, _jieba, bigrams, jieba_words, jieba_words_cached  # noqa: F401
+
+METHOD = "fused"
+# Fused score at or above which a candidate is reported; chosen on the labelled set (the best F1 of
+# similarity_quality.sweep, rounded down; docs/projects.md quotes the measurement)
+THRESHOLD = 0.34
+THRESHOLDS: dict[str, float] = {METHOD: THRESHOLD}
+DEFAULT_METHOD = METHOD
+TOP_K = 10
+SHARED_TERMS = 8  # the shared words a hit shows the reviewer
 
 
-def _bigrams_no_stop(text: str) -> list[str]:
-    return bigrams(text)
+def term_counts(text: str) -> dict[str, int]:
+    return index.term_counts(text)
 
 
-METHODS: dict[str, Callable[[str], list[str]]] = {"bigram": _bigrams_no_stop, "jieba": jieba_words}
-# Cosine at or above which a pair is reported as a possible duplicate; chosen on the labelled set
-# (see evaluate_on_labelled_set and docs/projects.md for the measurement).
-THRESHOLDS: dict[str, float] = {"bigram": 0.25, "jieba": 0.32}
-DEFAULT_METHOD = "jieba"
-TOP_K = 5
-
-
-def tfidf_vectors(texts: Sequence[str], tokenize: Callable[[str], list[str]]) -> list[dict[str, float]]:
-    """L2-normalised TF-IDF vectors (smoothed idf, sublinear tf) of `texts` against each other."""
-    docs = [Counter(tokenize(t)) for t in texts]
-    n = len(docs)
-    df: Counter[str] = Counter()
-    for d in docs:
-        df.update(d.keys())
-    vectors = []
-    for d in docs:
-        v = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in d.items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        vectors.append({t: x / norm for t, x in v.items()})
-    return vectors
-
-
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(t, 0.0) for t, x in a.items())
-
-
-def rank(query: str, candidates: Sequence[str], *, method: str = DEFAULT_METHOD) -> list[tuple[int, float]]:
-    """Indexes of `candidates` with their cosine to `query`, most similar first."""
+def rank(query: str, candidates: Sequence[str]) -> list[tuple[int, float]]:
+    """Indexes of `candidates` with their fused score against `query`, most similar first."""
     if not candidates:
         return []
-    vecs = tfidf_vectors([query, *candidates], METHODS[method])
-    q = vecs[0]
-    scores = [(i, cosine(q, v)) for i, v in enumerate(vecs[1:])]
+    vecs = vectors([query, *candidates])
+    scores = [(i, cosine(vecs[0], v)) for i, v in enumerate(vecs[1:])]
     return sorted(scores, key=lambda s: -s[1])
 
 
-# -- the labelled set ---------------------------------------------------------------------------------
+def evaluate_on_labelled_set(threshold: float | None = None) -> dict[str, dict[str, Any]]:
+    """Precision and recall on the labelled set (data/duplicate_pairs.yaml): the fused measure at
+    THRESHOLD (or `threshold`), and the baseline before it (jieba words alone, no synonyms, at
+    0.32). See similarity_quality."""
+    from . import similarity_quality
+
+    return similarity_quality.evaluate(THRESHOLD if threshold is None else threshold)
 
 
-def _pairs(items: Sequence[tuple[str, str, str]]) -> Iterable[tuple[int, int, bool]]:
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            gi, gj = items[i][2], items[j][2]
-            yield i, j, bool(gi) and gi == gj
+# -- what a hit shows ---------------------------------------------------------------------------------
 
 
-def evaluate_on_labelled_set(thresholds: dict[str, float] | None = None) -> dict[str, dict[str, float]]:
-    """Precision and recall of each method on the demo labelled set (every pair of demo projects and
-    systems; a pair is a duplicate when both carry the same planted group). A pair is predicted a
-    duplicate when its TF-IDF cosine (over the whole set) reaches the method's threshold."""
-    from .demo_data import labelled_items
+def shared_terms(query: dict[str, float], other: dict[str, float], limit: int = SHARED_TERMS) -> list[str]:
+    """The words (not bigrams) both vectors hold, by what each adds to the score, most first."""
+    common = [(query[t] * x, t) for t, x in other.items() if t in query and t[:1] != BIGRAM]
+    common.sort(key=lambda c: (-c[0], c[1]))
+    return [t for _, t in common[:limit]]
 
-    items = labelled_items()
-    texts = [t for _, t, _ in items]
-    thresholds = {**THRESHOLDS, **(thresholds or {})}
-    result: dict[str, dict[str, float]] = {}
-    for name, tokenize in METHODS.items():
-        vecs = tfidf_vectors(texts, tokenize)
-        tp = fp = fn = tn = 0
-        threshold = thresholds[name]
-        for i, j, dup in _pairs(items):
-            predicted = cosine(vecs[i], vecs[j]) >= threshold
-            tp += predicted and dup
-            fp += predicted and not dup
-            fn += (not predicted) and dup
-            tn += (not predicted) and not dup
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        result[name] = {
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
-            "f1": round(f1, 4),
-            "threshold": threshold,
-            "true_positives": tp,
-            "false_positives": fp,
-            "false_negatives": fn,
-            "pairs": tp + fp + fn + tn,
-        }
-    return result
+
+def indexed_shared_terms(details: dict[str, Any], document: int, limit: int = SHARED_TERMS) -> list[str]:
+    """The words (not bigrams) `document` shares with the query of a search, by what each adds to
+    their score, most first (a document's weights share one norm, so the order is that of query
+    weight × tf × idf), from what the search read (similarity_index.search's `details`)."""
+    counts = details.get("docs", {}).get(document)
+    if not counts:
+        return []
+    q, df, n, bump = details["q"], details["df"], details["n"], details["bump"]
+    common = sorted(
+        (
+            (q[t] * (1 + math.log(k)) * index.idf(n, df.get(t, 0) + bump), t)
+            for t, k in counts.items()
+            if t in q and t[:1] != BIGRAM
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
+    return [t for _, t in common[:limit]]
 
 
 # -- at submission ------------------------------------------------------------------------------------
@@ -161,22 +144,22 @@ def candidate_scope(project: Any) -> list[int] | None:
     return None if project.jurisdiction_id == root.pk else [project.jurisdiction_id, root.pk]
 
 
-def find_similar(project: Any, *, method: str = DEFAULT_METHOD, limit: int = TOP_K) -> list[dict[str, Any]]:
-    """The most similar existing projects/systems, with scores, at or above the method's threshold:
-    through the index (similarity_index), brought up to date first."""
-    from . import similarity_index as index
+def find_similar(project: Any, *, limit: int = TOP_K, threshold: float = THRESHOLD) -> list[dict[str, Any]]:
+    """The most similar existing projects/systems at or above `threshold`, best first, each with
+    its score and shared words: through the index (similarity_index), brought up to date first."""
     from .models import InformationSystem, Project
 
-    if method != "jieba":  # the index holds jieba words; other methods are measured from scratch
-        return find_similar_exhaustive(project, method=method, limit=limit)
     index.sync()
+    counts = index.term_counts(project.similarity_text())
+    details: dict[str, Any] = {}
     top = index.search(
-        index.term_counts(project.similarity_text()),
+        counts,
         jurisdictions=candidate_scope(project),
         exclude=index.project_document(project.pk) if project.pk else None,
         exclude_systems_of=project.pk,
         limit=limit,
-        threshold=THRESHOLDS[method],
+        threshold=threshold,
+        details=details,
     )
     project_ids = [d for d, _ in top if d > 0]
     system_ids = [-d for d, _ in top if d < 0]
@@ -191,42 +174,47 @@ def find_similar(project: Any, *, method: str = DEFAULT_METHOD, limit: int = TOP
         else {}
     )
     systems = InformationSystem.objects.in_bulk(system_ids) if system_ids else {}
+    shared = {d: indexed_shared_terms(details, d) for d, _ in top}
     out = []
     for d, score in top:
         if d > 0 and d in projects:
-            out.append({"project": projects[d], "system": None, "score": score})
+            out.append({"project": projects[d], "system": None, "score": score, "terms": shared.get(d, [])})
         elif d < 0 and -d in systems:
-            out.append({"project": None, "system": systems[-d], "score": score})
+            out.append({"project": None, "system": systems[-d], "score": score, "terms": shared.get(d, [])})
     return out
 
 
-def find_similar_exhaustive(
-    project: Any, *, method: str = DEFAULT_METHOD, limit: int = TOP_K
-) -> list[dict[str, Any]]:
-    """find_similar computed from scratch: TF-IDF over candidates_for() and the proposal (seconds
-    for a city's projects; the peer the index is measured against)."""
+def find_similar_exhaustive(project: Any, *, limit: int = TOP_K) -> list[dict[str, Any]]:
+    """find_similar computed from scratch: the fused TF-IDF over candidates_for() and the proposal
+    (seconds for a city's projects; the peer the index is measured against)."""
     projects, systems = candidates_for(project)
-    texts = [p.similarity_text() for p in projects] + [f"{s.name}\n{s.description}" for s in systems]
-    ranked = rank(project.similarity_text(), texts, method=method)
+    texts = [p.similarity_text() for p in projects] + [
+        index.system_text(s.name, s.description) for s in systems
+    ]
+    vecs = vectors([project.similarity_text(), *texts])
+    ranked = sorted(((i, cosine(vecs[0], v)) for i, v in enumerate(vecs[1:])), key=lambda s: -s[1])
     out = []
     for i, score in ranked[:limit]:
-        if score < THRESHOLDS[method]:
+        if score < THRESHOLD:
             break
+        terms = shared_terms(vecs[0], vecs[i + 1])
         if i < len(projects):
-            out.append({"project": projects[i], "system": None, "score": score})
+            out.append({"project": projects[i], "system": None, "score": score, "terms": terms})
         else:
-            out.append({"project": None, "system": systems[i - len(projects)], "score": score})
+            out.append(
+                {"project": None, "system": systems[i - len(projects)], "score": score, "terms": terms}
+            )
     return out
 
 
-def record_similar(project: Any, *, method: str = DEFAULT_METHOD) -> list[Any]:
+def record_similar(project: Any) -> list[Any]:
     """Replace the project's unacknowledged hits with a fresh comparison (called on submission)."""
     from .models import SimilarityHit
 
     project.similar_hits.filter(acknowledged=False).delete()
     kept = set(project.similar_hits.values_list("other_project_id", "other_system_id"))
     hits = []
-    for f in find_similar(project, method=method):
+    for f in find_similar(project):
         key = (f["project"].pk if f["project"] else None, f["system"].pk if f["system"] else None)
         if key in kept:
             continue
@@ -236,7 +224,8 @@ def record_similar(project: Any, *, method: str = DEFAULT_METHOD) -> list[Any]:
                 other_project=f["project"],
                 other_system=f["system"],
                 score=f["score"],
-                method=method,
+                method=METHOD,
+                shared_terms=f["terms"],
             )
         )
     return hits

@@ -2,10 +2,13 @@
 database so that a submission is compared with a province's projects in milliseconds.
 
 What is compared is what similarity.py defines: each submitted (not draft) project and each
-information system is a document of jieba words (words.jieba_words), weighted by TF-IDF with
-sublinear tf and smoothed idf, compared by cosine. The idf is the corpus's: every document of the
-index — all submitted projects and all information systems — with the proposal counted in, as the
-labelled-set measurement (similarity.evaluate_on_labelled_set) counts every item in.
+information system is a document of features (words.features: jieba words and character bigrams of
+its text with the government-IT synonyms made canonical), weighted by TF-IDF with sublinear tf and
+smoothed idf. The words and the bigrams are normalised apart and fused: a document's vector is the
+words' unit vector times sqrt(WORD_WEIGHT) beside the bigrams' unit vector times
+sqrt(1 - WORD_WEIGHT), so that the dot product of two documents is WORD_WEIGHT × the words' cosine +
+(1 - WORD_WEIGHT) × the bigrams' cosine. The idf is the corpus's: every document of the index — all
+submitted projects and all information systems — with the proposal counted in.
 
 The tables (models: SimilarityDocument, SimilarityTerm, SimilarityPosting, SimilarityStale):
 
@@ -13,8 +16,9 @@ The tables (models: SimilarityDocument, SimilarityTerm, SimilarityPosting, Simil
   jurisdiction and its word counts;
 - a word's document frequency; the empty word's is the number of documents;
 - a posting per (word, jurisdiction, document) with the document's TF-IDF weight when it was
-  indexed, keyed in that order: a proposal's candidates are read from the postings of its words in
-  the jurisdictions it is compared with (similarity.candidates_for) and summed in SQL;
+  indexed, keyed in that order (a word: a jieba word, or a bigram of the name): a proposal's
+  candidates are read from the postings of its words in the jurisdictions it is compared with
+  (similarity.candidates_for) and summed in SQL;
 - a queue of documents to update, written by triggers (migration 0005) on every write path.
 
 A search reads the postings of the query's selective words only: the most frequent words (对接、
@@ -39,7 +43,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from .words import jieba_words_cached
+from .similarity_index_copy import write_postings as _write_postings
+from .similarity_index_copy import write_terms as _write_terms
+from .words import BIGRAM, features
 
 DOCS = "projects_similaritydocument"
 TERMS = "projects_similarityterm"
@@ -61,6 +67,11 @@ REST = 0.2  # what the words left unread may add to a score at most (0.05 to 0.3
 REBUILD_AT = 500  # queued documents from which sync() rebuilds (and past a tenth of the corpus)
 _LOCK = 7_220_200_006  # pg_advisory_xact_lock key of the index's writers (one at a time)
 
+# the words' share of the fused score (the bigrams have the rest): chosen on the labelled set with
+# the threshold (similarity_quality.sweep; docs/projects.md)
+WORD_WEIGHT = 0.8
+_SCALE = (math.sqrt(WORD_WEIGHT), math.sqrt(1 - WORD_WEIGHT))  # words, bigrams
+
 Counts = dict[str, int]
 
 
@@ -78,8 +89,8 @@ def system_document(pk: int) -> int:
 
 
 def term_counts(text: str) -> Counts:
-    """The words of `text` (words.jieba_words) with how often each occurs."""
-    words = jieba_words_cached(text)
+    """The features of `text` (words.features) with how often each occurs."""
+    words = features(text)
     if any(len(w) > MAX_TERM for w in words):
         words = [w[:MAX_TERM] for w in words]
     return dict(Counter(words))
@@ -92,9 +103,16 @@ def idf(n: int, df: int) -> float:
 def weights(counts: Counts, df: dict[str, int], n: int, bump: int = 0) -> dict[str, float]:
     """L2-normalised TF-IDF weights of `counts` among `n` documents with frequencies `df`
     (each word's frequency raised by `bump`: the proposal's own, when it is not indexed)."""
-    vec = {t: (1 + math.log(c)) * idf(n, df.get(t, 0) + bump) for t, c in counts.items()}
-    norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
-    return {t: x / norm for t, x in vec.items()}
+    return fuse({t: (1 + math.log(c)) * idf(n, df.get(t, 0) + bump) for t, c in counts.items()})
+
+
+def fuse(vec: dict[str, float]) -> dict[str, float]:
+    """`vec`'s words and bigrams each made a unit vector, scaled by their share (_SCALE)."""
+    norms = [0.0, 0.0]
+    for t, x in vec.items():
+        norms[t[:1] == BIGRAM] += x * x
+    scale = [_SCALE[i] / (math.sqrt(norms[i]) or 1.0) for i in (0, 1)]
+    return {t: x * scale[t[:1] == BIGRAM] for t, x in vec.items()}
 
 
 # -- reads -------------------------------------------------------------------------------------------
@@ -136,12 +154,15 @@ def search(
     limit: int = 10,
     threshold: float = 0.0,
     rerank: int = RERANK,
+    details: dict[str, Any] | None = None,
 ) -> list[tuple[int, float]]:
     """The `limit` documents most similar to a text's word `counts` among those scoring at least
     `threshold`, best first, with their cosines: among the documents of `jurisdictions` (all when
     None), other than the document `exclude` (the proposal's own: counted once in the corpus, whether
     it is indexed yet or not) and the information systems registered by the project
-    `exclude_systems_of` (similarity.candidates_for)."""
+    `exclude_systems_of` (similarity.candidates_for). `details`, when given, receives what the
+    search computed: the query's weights (q), the frequencies read (df), the number of documents
+    (n), the proposal's own count (bump) and the word counts of the documents scored (docs)."""
     if not counts:
         return []
     with connection.cursor() as cur:
@@ -151,6 +172,10 @@ def search(
         bump = 0 if indexed else 1  # the proposal is a document of the corpus it is compared with
         n_all = n + bump
         q = weights(counts, df, n_all, bump)
+        kept: dict[int, Counts] | None = None
+        if details is not None:
+            kept = {}
+            details.update(q=q, df=df, n=n_all, bump=bump, docs=kept)
         if n_all < EXACT_BELOW:  # a small corpus: every document that shares a word, scored exactly
             selective, rest = sorted(t for t in q if df.get(t)), 0.0
             prune = False
@@ -173,7 +198,7 @@ def search(
                 if prune and seen[done][1] + rest + STALE < floor:
                     break
                 batch = [d for d, _ in seen[done : done + step]]
-                scored.update(_exact(cur, q, batch, bump, n_all, df))
+                scored.update(_exact(cur, q, batch, bump, n_all, df, kept))
                 done += len(batch)
                 step *= 2
             if done < len(seen) or len(seen) < depth or depth >= MAX_DEPTH:
@@ -195,16 +220,23 @@ def _split(
     are left out while what they can add stays below REST (and below the threshold: a document
     sharing only those words cannot be a hit). What a set of words can add to a document's score is
     at most the sum of each word's query weight times its highest weight in any document, and at
-    most the norm of their query weights (Cauchy-Schwarz: a document's weights have norm 1)."""
+    most the norm of their query weights times the norm of a document's part they belong to
+    (Cauchy-Schwarz: a document's words have norm sqrt(WORD_WEIGHT), its name's bigrams the rest)."""
     order = sorted((t for t in q if df.get(t)), key=lambda t: (-df[t], t))
     cap = min(REST, max(0.0, threshold - STALE))
-    by_max = by_norm = 0.0
+    by_max, by_norm = 0.0, [0.0, 0.0]  # words, bigrams
+
+    def bound(by_max: float, by_norm: list[float]) -> float:
+        return min(by_max, sum(math.sqrt(by_norm[i]) * _SCALE[i] for i in (0, 1)))
+
     for i, t in enumerate(order):
-        more_max, more_norm = by_max + q[t] * (top.get(t, 1.0) + STALE), by_norm + q[t] ** 2
-        if min(more_max, math.sqrt(more_norm)) >= cap:
-            return sorted(order[i:]), min(by_max, math.sqrt(by_norm))
+        more_norm = list(by_norm)
+        more_norm[t[:1] == BIGRAM] += q[t] ** 2
+        more_max = by_max + q[t] * (top.get(t, 1.0) + STALE)
+        if bound(more_max, more_norm) >= cap:
+            return sorted(order[i:]), bound(by_max, by_norm)
         by_max, by_norm = more_max, more_norm
-    return [], min(by_max, math.sqrt(by_norm))
+    return [], bound(by_max, by_norm)
 
 
 def _candidates(
@@ -250,7 +282,13 @@ def _candidates(
 
 
 def _exact(
-    cur: Any, q: dict[str, float], documents: list[int], bump: int, n: int, df: dict[str, int]
+    cur: Any,
+    q: dict[str, float],
+    documents: list[int],
+    bump: int,
+    n: int,
+    df: dict[str, int],
+    kept: dict[int, Counts] | None = None,
 ) -> dict[int, float]:
     """The cosines of `documents` with `q`, from their word counts and the current frequencies
     (`df`: those known so far, completed here; `n`: the number of documents, the proposal's in)."""
@@ -259,6 +297,8 @@ def _exact(
         chunk = documents[i : i + 900]
         cur.execute(f"SELECT id, terms FROM {DOCS} WHERE id IN ({_in(chunk)})", chunk)
         docs += [(d, _counts(t)) for d, t in cur.fetchall()]
+    if kept is not None:
+        kept.update(docs)
     missing = {t for _, c in docs for t in c if t not in df}
     if missing:
         df.update(frequencies(cur, missing)[0])
@@ -267,13 +307,14 @@ def _exact(
     out = {}
     fallback = idf(n, 0)
     for d, c in docs:
-        dot = norm = 0.0
+        dot, norm = [0.0, 0.0], [0.0, 0.0]  # words, bigrams (fuse)
         for t, k in c.items():
             x = (_TF[k] if k < len(_TF) else 1 + math.log(k)) * idfs.get(t, fallback)
-            norm += x * x
+            b = t[:1] == BIGRAM
+            norm[b] += x * x
             if t in q:
-                dot += q[t] * x
-        out[d] = dot / (math.sqrt(norm) or 1.0)
+                dot[b] += q[t] * x
+        out[d] = sum(dot[i] * _SCALE[i] / (math.sqrt(norm[i]) or 1.0) for i in (0, 1))
     return out
 
 
@@ -303,7 +344,11 @@ def pending(cur: Any, up_to: int = 1) -> int:
 def sync() -> int:
     """Bring the index up to date with what changed since (the queue the triggers fill); returns how
     many documents were updated. Runs in the caller's transaction (a submission's), so a rolled-back
-    submission rolls its index changes back too."""
+    submission rolls its index changes back too. The synonym table is brought in line with the
+    database's groups first (similarity_synonyms.refresh)."""
+    from .similarity_synonyms import refresh
+
+    refresh()
     with connection.cursor() as cur:
         if not pending(cur):
             return 0
@@ -465,7 +510,11 @@ def document_row(document: int, jurisdiction: int, text: str) -> tuple[int, int,
 
 
 def rebuild(log: Callable[[str], None] = lambda _m: None) -> BuildReport:
-    """Build the whole index again from the projects and systems (`manage.py similarity_reindex`)."""
+    """Build the whole index again from the projects and systems (`manage.py similarity_reindex`),
+    with the synonym table as it stands (similarity_synonyms.refresh)."""
+    from .similarity_synonyms import refresh
+
+    refresh()
     report = BuildReport()
     with transaction.atomic(), connection.cursor() as cur:
         _lock(cur)
@@ -537,35 +586,3 @@ def fill(cur: Any, report: BuildReport | None = None) -> BuildReport:
         for table in (DOCS, TERMS, POSTINGS):
             cur.execute(f"ANALYZE {table}")
     return report
-
-
-def _write_terms(cur: Any, rows: list[tuple[str, int, float]]) -> None:
-    columns = "term, df, max_weight"
-    if connection.vendor == "postgresql":
-        with cur.connection.cursor() as raw, raw.copy(f"COPY {TERMS} ({columns}) FROM STDIN") as cp:
-            for r in rows:
-                cp.write_row(r)
-    else:
-        cur.executemany(f"INSERT INTO {TERMS} ({columns}) VALUES (%s, %s, %s)", rows)
-
-
-def _write_postings(cur: Any, postings: dict[str, tuple[array[int], array[int], array[float]]]) -> int:
-    n = 0
-    if connection.vendor == "postgresql":
-        # COPY's text format, written by hand: the words are CJK or Latin/digit runs (jieba_words),
-        # nothing to escape; repr() gives the float back exactly
-        with (
-            cur.connection.cursor() as raw,
-            raw.copy(f"COPY {POSTINGS} (term, jurisdiction_id, document_id, weight) FROM STDIN") as cp,
-        ):
-            for t in sorted(postings):
-                jids, ids, ws = postings[t]
-                cp.write("".join(f"{t}\t{j}\t{d}\t{w!r}\n" for j, d, w in zip(jids, ids, ws, strict=True)))
-                n += len(ids)
-        return n
-    sql = f"INSERT INTO {POSTINGS} (term, jurisdiction_id, document_id, weight) VALUES (%s, %s, %s, %s)"
-    for t in sorted(postings):
-        jids, ids, ws = postings[t]
-        cur.executemany(sql, [(t, j, d, w) for j, d, w in zip(jids, ids, ws, strict=True)])
-        n += len(ids)
-    return n

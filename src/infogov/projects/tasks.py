@@ -38,3 +38,12 @@ def similarity_rebuild() -> int:
         report.seconds,
     )
     return report.documents
+
+
+@HUEY.task(name="projects_import_submit")
+def import_submit(user_id: int, ids: list[int]) -> dict:
+    """Submit the proposals an Excel import registered (import_submit.submit_imported), one by one;
+    the import page shows how far it has come."""
+    from .import_submit import submit_imported
+
+    return submit_imported(user_id, ids)

@@ -6,6 +6,7 @@ funds, progress, inspections, risk) are in record_views.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -24,15 +25,15 @@ from infogov.core.workflow.permissions import restrict, scope_of
 from infogov.core.workflow.rules import RuleContext
 from infogov.org.models import Jurisdiction, Organisation
 
-from . import imports, risk, rules, selectors, services
-from .choices import FindingConclusion, PlanState, ProcurementMethod, ProjectState, ReviewDimension, Severity
+from . import document_pages, imports, risk, rules, selectors, services
+from .choices import FindingConclusion, PlanState, ProjectState, ReviewDimension, Severity
 from .forms import PlanForm, ProjectForm, project_initial, split_lines, split_resources
 from .models import AnnualConstructionPlan, Project, Standard
+from .similarity import THRESHOLD
+from .step_choices import LEVEL_CHOICES, METHOD_CHOICES, project_step_fields
 from .workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
 
 CREATOR_ROLES = ("dept_staff", "authority_staff", "authority_leader")
-
-METHODS = "、".join(str(m.label) for m in ProcurementMethod)
 
 PAYLOAD_FIELDS: dict[str, list[PayloadField]] = {
     "include_in_plan": [PayloadField("plan_id", "年度建设计划", "select", True)],  # choices per request
@@ -41,7 +42,7 @@ PAYLOAD_FIELDS: dict[str, list[PayloadField]] = {
         PayloadField("due_date", "条件答复期限", "date"),
     ],
     "record_procurement": [
-        PayloadField("method", "采购方式", "text", True, METHODS),
+        PayloadField("method", "采购方式", "select", True, "政府采购法规定的采购方式", METHOD_CHOICES),
         PayloadField("notice_number", "采购公告编号", "text", True),
         PayloadField("supplier", "中标（成交）供应商", "text", True),
         PayloadField("contract_amount", "合同金额（元）", "number", True),
@@ -66,7 +67,7 @@ PAYLOAD_FIELDS: dict[str, list[PayloadField]] = {
         PayloadField("committee", "验收组成员（以、分隔）", "text", True),
     ],
     "deliver": [
-        PayloadField("protection_level", "安全保护等级（1–5）", "number"),
+        PayloadField("protection_level", "安全保护等级", "select", False, "", LEVEL_CHOICES),
         PayloadField("system_name", "信息系统名称"),
     ],
 }
@@ -118,6 +119,8 @@ class ProjectViews(CaseViews):
         # the record steps (findings, answers, payments, inspections …) have their own forms on the page
         ctx["actions"] = [a for a in ctx["actions"] if a.option.changes_state]
         for action in ctx["actions"]:
+            if action.option.name in ("record_test", "accept"):  # the choices the platform knows
+                action.fields = project_step_fields(case, action.option.name, action.fields)
             if action.option.name == "include_in_plan":
                 plans = ctx.get("open_plans") or []
                 action.fields = [
@@ -144,15 +147,14 @@ def creatable_owners(user: Any) -> list[Organisation]:
 
 
 def plan_jurisdictions(user: Any) -> list[Jurisdiction]:
-    """Where `user` may draw up an annual plan: the authority's own jurisdictions (第九条第一款)."""
+    """Where `user` may draw up an annual plan: the authority's own (本级) jurisdictions only — the
+    levels below compile their own (第九条第一款, A9-1-PLAN-AUTHORITY)."""
     if not getattr(user, "is_authenticated", False) or user.has_role("audit_admin"):
         return []
-    ids = scope_of(user).authority_jurisdictions
+    ids = scope_of(user).own_authority_jurisdictions
     if not ids:
         return []
-    own = {o.jurisdiction_id for o in Organisation.objects.filter(pk__in=scope_of(user).org_ids)}
-    js = list(Jurisdiction.objects.filter(pk__in=ids).order_by("path"))
-    return sorted(js, key=lambda j: (j.pk not in own, j.path))  # own level first
+    return list(Jurisdiction.objects.filter(pk__in=ids).order_by("path"))
 
 
 def can_edit(user: Any, project: Project) -> bool:
@@ -182,6 +184,7 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         "review": case.review if hasattr(case, "review") else None,
         "conditions": list(case.conditions.all()),
         "similar": list(case.similar_hits.select_related("other_project", "other_system")),
+        "similar_threshold": THRESHOLD,
         "procurement": case.procurement if hasattr(case, "procurement") else None,
         "disbursements": disbursements,
         "disbursed": sum((d.amount for d in disbursements), Decimal("0")).quantize(Decimal("0.01")),
@@ -193,11 +196,12 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         "dimensions": ReviewDimension.choices,
         "conclusions": FindingConclusion.choices,
         "severities": Severity.choices,
-        "is_authority": scope_of(user).is_authority_for(case.jurisdiction_id),
+        "is_authority": scope_of(user).is_own_authority_of(case.jurisdiction_id),  # acts: 本级 only
         "is_owner": case.owner_id in scope_of(user).org_ids,
         "cosupervisor_orgs": Organisation.objects.exclude(cosupervision="").filter(
             jurisdiction_id=case.jurisdiction_id
         ),
+        **document_pages.context(user, case),  # experts, acceptance filing and receipt
     }
 
 
@@ -229,7 +233,7 @@ def plan_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
     user: Any = request.user
     if case is None:  # the list
         return {
-            "can_create_plan": bool(scope_of(user).authority_jurisdictions)
+            "can_create_plan": bool(scope_of(user).own_authority_jurisdictions)
             and not user.has_role("audit_admin")
         }
     projects = list(
@@ -254,25 +258,33 @@ plan_views = CaseViews(
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
+    """Upload: every row checked, all registered in one transaction, then submitted in the worker;
+    `?job=` shows how far the submission has come (the ids are kept in the session)."""
     errors: list[dict[str, Any]] = []
     failed = False
+    jobs: dict[str, list[int]] = request.session.get("project_imports", {})
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "请选择 Excel 文件。")
+            messages.error(request, "请选择 Excel 或 CSV 文件。")
         else:
             try:
-                created = imports.import_proposals(user=request.user, data=upload.read())
+                name = upload.name or ""
+                created, job = imports.start_import(user=request.user, data=upload, filename=name)
             except DomainError as exc:
                 messages.error(request, error_text(exc))
                 errors, failed = exc.details, True
             else:
-                messages.success(request, f"已导入并申报 {len(created)} 个项目。")
-                return see_other(reverse("projects:list"))
+                jobs = {**dict(list(jobs.items())[-4:]), str(job): [p.pk for p in created]}
+                request.session["project_imports"] = jobs
+                messages.success(request, f"已登记 {len(created)} 个项目，正在逐个申报。")
+                return see_other(reverse("projects:import") + f"?job={job}")
+    job = request.GET.get("job", "")
+    status = imports.import_status(job, jobs.get(job)) if job else None
     return render(
         request,
         "projects/import.html",
-        {"errors": errors, "headers": imports.HEADERS},
+        {"errors": errors, "headers": imports.HEADERS, "job": status},
         status=422 if failed else 200,
     )
 
@@ -291,13 +303,28 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """The authority's overview: fiscal projects under construction by risk, and overdue duties."""
     ratings = risk.ranking(selectors.in_construction_fiscal(request.user))
-    overdue = list(selectors.overdue_obligations(request.user)[:200])
+    overdue = list(
+        selectors.overdue_obligations(request.user).only(
+            "due_date", "title", "case_id", "citation", "owed_by__name", "jurisdiction__name"
+        )[:200]
+    )
     titles = dict(Project.objects.filter(pk__in=[o.case_id for o in overdue]).values_list("pk", "title"))
+    link = _detail_link()  # one reverse() for the page's 400 links
     return render(
         request,
         "projects/overview.html",
-        {"ratings": ratings, "overdue": [(o, titles.get(o.case_id, "")) for o in overdue]},
+        {
+            "ratings": [(r, link(r.project.pk)) for r in ratings],
+            "overdue": [(o, titles.get(o.case_id, ""), link(o.case_id)) for o in overdue],
+        },
     )
+
+
+def _detail_link() -> Callable[[int], str]:
+    """projects:detail's URL for any id, from one reverse(): the id's place in the reversed URL."""
+    marker = 2_147_483_647
+    before, _, after = reverse("projects:detail", args=[marker]).partition(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
 
 
 # -- the register: new project, edit a draft (第三、九、十、十二、三十一条) ----------------------------
@@ -317,7 +344,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
         own = getattr(request.user, "organisation", None)
         rules.require(own, RuleContext(user=request.user), rules.registers_for_own_unit)
         raise NotFound()  # the rule always refuses here; never a page without an owner to register for
-    catalogue = list(Standard.objects.all())
+    catalogue = list(Standard.objects.filter(active=True))
     status = 200
     if request.method == "POST":
         raw_owner = request.POST.get("owner", "").strip()
@@ -360,7 +387,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if project.state != ProjectState.DRAFT:
         messages.error(request, "只有草稿（含被退回的申报、备案）才能修改；已申报的以申报内容为准。")
         return see_other(reverse("projects:detail", args=[project.pk]))
-    catalogue = list(Standard.objects.all())
+    # the current catalogue, and a superseded standard the draft already declares
+    catalogue = list(Standard.objects.filter(Q(active=True) | Q(projects=project)).distinct())
     initial = project_initial(project)
     status = 200
     if request.method == "POST":

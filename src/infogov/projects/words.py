@@ -1,6 +1,8 @@
 """The words of a text, as the duplicate detection (similarity.py) and its inverted index
-(similarity_index.py) both read them: character bigrams and jieba words of the text normalised and
-folded to simplified (core.text). A module of its own so that the index and the comparison both
+(similarity_index.py) both read them: the text normalised and folded to simplified (core.text),
+its government-IT synonyms replaced by their canonical term (similarity_synonyms), then cut into
+jieba words and the character bigrams of its name — `features()`, the two kinds side by side, a
+bigram marked by a leading BIGRAM. A module of its own so that the index and the comparison both
 stand on it without importing each other."""
 
 from __future__ import annotations
@@ -53,11 +55,31 @@ STOPWORDS = frozenset(
 )
 
 
+BIGRAM = "#"  # marks a character bigram among the features (a word is never spelled with it)
+
+
+def features(text: str) -> list[str]:
+    """What duplicate detection compares: the jieba words (jieba_words) of `text`, and, marked with
+    BIGRAM, the character bigrams (bigrams) of its first line — the project's or system's name —
+    prepared (core.text) with the synonyms made canonical. Bigrams of the name only: on the labelled
+    set they rank better than bigrams of the whole text (the content's add its boilerplate, 按照…
+    标准规范建设), and they are a tenth as many to index and score (docs/projects.md)."""
+    from . import similarity_synonyms
+
+    t = similarity_synonyms.table().apply(text_segment.prepared(text))
+    name = t.split("\n", 1)[0]
+    return [*_words_prepared(t), *(BIGRAM + b for b in _bigrams_prepared(name))]
+
+
 def bigrams(text: str) -> list[str]:
     """Character bigrams of each Chinese run (and whole Latin/digit words) of the text normalised
     and folded to simplified (core.text)."""
+    return _bigrams_prepared(text_segment.prepared(text))
+
+
+def _bigrams_prepared(text: str) -> list[str]:
     out: list[str] = []
-    for run in _RUN.findall(text_segment.prepared(text)):
+    for run in _RUN.findall(text):
         if run.isascii():
             out.append(run.lower())
         elif len(run) == 1:
@@ -91,9 +113,13 @@ def jieba_words_cached(text: str) -> list[str]:
     and spaces and segments each block on its own, so the words of a text are the words of its
     blocks in order. Projects repeat their blocks (system names, features, goals), so building the
     index of a province reuses most of them."""
+    return _words_prepared(text_segment.prepared(text))
+
+
+def _words_prepared(text: str) -> list[str]:
     jb = _jieba()
     out: list[str] = []
-    for block in jb.re_han_default.split(text_segment.prepared(text)):
+    for block in jb.re_han_default.split(text):
         if not block:
             continue
         words = _BLOCK_WORDS.get(block)

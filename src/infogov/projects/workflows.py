@@ -15,28 +15,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-
 from infogov.core.workflow.engine import Transition, Workflow
-from infogov.core.workflow.obligations import Duty, days
+from infogov.core.workflow.obligations import Duty
 from infogov.core.workflow.permissions import register_case_permissions
-from infogov.core.workflow.rules import acts_as_competent_authority, acts_for_owner
+from infogov.core.workflow.rules import acts_as_assigned_expert, acts_as_competent_authority, acts_for_owner
 from infogov.core.workflow.steps import Record
 from infogov.org.selectors import authority_of
 
+from . import documents as doc
 from . import payloads as P
 from . import rules as r
-from .choices import ACTIVE_OPEN_STATES, ReviewOpinion
+from .choices import ACTIVE_OPEN_STATES, ConditionStatus, ReviewOpinion
 from .choices import PlanState as PS
 from .choices import ProjectState as S
+from .deadlines import (
+    ACCEPTANCE_APPLY_DAYS,
+    ACCEPTANCE_FILING_DAYS,
+    ACCEPTANCE_RECEIPT_DAYS,
+    REVIEW_DAYS,
+    days_after,
+)
 from .effects import (
-    answer_condition,
     complete,
     declare_standards,
-    file_acceptance,
     include_in_plan,
     inspect,
-    issue_filing_number,
     note_similar,
     override_risk,
     record_acceptance,
@@ -53,13 +56,14 @@ from .effects import (
 from .models import AnnualConstructionPlan, Project
 
 
-def acceptance_apply_days() -> int:
-    """Days after completion by which the construction unit applies for acceptance (default six months)."""
-    return int(getattr(settings, "PROJECTS_ACCEPTANCE_APPLY_DAYS", 183))
+def acceptance_apply_days(on: dt.date | None = None) -> int:
+    """Days after completion by which the construction unit tests and accepts: platform policy
+    (deadlines.ACCEPTANCE_APPLY_DAYS, by the value in force on the completion date)."""
+    return int(ACCEPTANCE_APPLY_DAYS.on(on))
 
 
-def acceptance_filing_days() -> int:
-    return int(getattr(settings, "PROJECTS_ACCEPTANCE_FILING_DAYS", 30))
+def acceptance_filing_days(on: dt.date | None = None) -> int:
+    return int(ACCEPTANCE_FILING_DAYS.on(on))
 
 
 # -- duties ------------------------------------------------------------------------------------------------
@@ -73,21 +77,29 @@ def _authority(p: Project) -> Any:
     return authority_of(p.jurisdiction)
 
 
+def _completion_day(p: Project, today: dt.date) -> dt.date:
+    return p.completed_on or today
+
+
+# 第十三条第一款: the construction unit tests and accepts its completed project (建设单位应当……进行测试，并……
+# 进行验收) — the duty is the construction unit's own, owed to nobody else; the deadline is platform policy.
 ACCEPTANCE_APPLY = Duty(
     "acceptance-apply",
-    "竣工后申请验收",
+    f"竣工后申请验收（期限为{ACCEPTANCE_APPLY_DAYS.note}）",
     "第十三条第一款",
     owed_by=_owner,
-    owed_to=_authority,
-    due=lambda p, today: (p.completed_on or today) + dt.timedelta(days=acceptance_apply_days()),
+    owed_to=None,
+    due=lambda p, today: (
+        _completion_day(p, today) + dt.timedelta(days=acceptance_apply_days(_completion_day(p, today)))
+    ),
 )
 ACCEPTANCE_FILING = Duty(
     "acceptance-filing",
-    "验收结果报信息化主管部门备案",
+    f"验收结果报信息化主管部门备案（期限为{ACCEPTANCE_FILING_DAYS.note}）",
     "第十三条第二款",
     owed_by=_owner,
     owed_to=_authority,
-    due=lambda p, today: today + dt.timedelta(days=acceptance_filing_days()),
+    due=lambda p, today: today + dt.timedelta(days=acceptance_filing_days(today)),
     when=lambda p: p.is_fiscal,
 )
 REVIEW_CONDITIONS = Duty(
@@ -97,21 +109,33 @@ REVIEW_CONDITIONS = Duty(
     owed_by=_owner,
     owed_to=_authority,
     due=lambda p, today: max(
-        (c.due_date for c in p.conditions.filter(answered_at__isnull=True)), default=today
+        (c.due_date for c in p.conditions.filter(status=ConditionStatus.OPEN)), default=today
     ),
-    when=lambda p: p.conditions.filter(answered_at__isnull=True).exists(),
+    when=lambda p: p.conditions.filter(status=ConditionStatus.OPEN).exists(),
+)
+# 第十三条第二款: the filing is received by the authority, which confirms it with a 备案号 (platform policy)
+ACCEPTANCE_RECEIPT = Duty(
+    "acceptance-receipt",
+    f"确认收到验收结果备案并编发备案号（期限为{ACCEPTANCE_RECEIPT_DAYS.note}）",
+    "第十三条第二款",
+    owed_by=_authority,
+    owed_to=_owner,
+    due=lambda p, today: days_after(ACCEPTANCE_RECEIPT_DAYS, today),
 )
 REVIEW_DUTY = Duty(
     "project-review",
-    "评审已列入年度计划的项目",
+    f"评审已列入年度计划的项目（期限为{REVIEW_DAYS.note}）",
     "第九条第二款",
     owed_by=_authority,
     owed_to=_owner,
-    due=days(60),
+    due=lambda p, today: days_after(REVIEW_DAYS, today),
 )
 
 owner = (acts_for_owner,)
 authority = (acts_as_competent_authority,)
+# where the conditions of a conditional pass are verified: from the pass until acceptance (which needs
+# them all verified, A9-2-CONDITIONS-ANSWERED)
+CONDITION_STATES = (S.REVIEWED, S.PROCURED, S.CONSTRUCTION, S.COMPLETED, S.TESTED)
 
 PROJECT_TRANSITIONS = [
     Transition(
@@ -140,7 +164,7 @@ PROJECT_TRANSITIONS = [
         S.PLANNED,
         "列入年度计划",
         by=authority,
-        guards=(r.is_fiscal_project, r.plan_open_for_inclusion),
+        guards=(r.is_fiscal_project, r.plan_open_for_inclusion, r.plan_of_the_project_year),
         payload=P.IncludeInPlanIn,
         citation="第九条第一款",
         effects=(include_in_plan,),
@@ -160,10 +184,12 @@ PROJECT_TRANSITIONS = [
             r.security_planned,
             r.mandatory_standards_declared,
             r.duplicates_acknowledged,
+            r.experts_heard,
         ),
         payload=P.ReviewPassIn,
+        act_date="decided_on",
         citation="第九条第二款",
-        effects=(review_decision(ReviewOpinion.PASS),),
+        effects=(review_decision(ReviewOpinion.PASS), doc.cite_expert_opinions, doc.number_review_approval),
         opens=(REVIEW_CONDITIONS,),
         closes=("project-review",),
         confirm="审查意见作出后记入案卷且不可撤销，确定通过吗？",
@@ -174,9 +200,9 @@ PROJECT_TRANSITIONS = [
         S.REJECTED,
         "审查不通过",
         by=authority,
-        guards=(r.plan_approved, r.four_dimensions_reviewed),
+        guards=(r.plan_approved, r.four_dimensions_reviewed, r.experts_heard),
         citation="第九条第二款",
-        effects=(review_decision(ReviewOpinion.FAIL),),
+        effects=(review_decision(ReviewOpinion.FAIL), doc.cite_expert_opinions),
         closes=("project-review",),
         comment_required=True,
         style="danger",
@@ -187,7 +213,14 @@ PROJECT_TRANSITIONS = [
         S.PROCURED,
         "录入政府采购结果",
         by=owner,
-        guards=(r.review_passed, r.outsourcing_reviewed, r.centralized_procurement, r.contract_within_budget),
+        guards=(
+            r.review_passed,
+            r.outsourcing_reviewed,
+            r.centralized_procurement,
+            r.contract_within_budget,
+            r.contract_after_review,
+            r.contract_not_in_future,
+        ),
         payload=P.ProcurementIn,
         act_date="contract_date",
         citation="第十一条第一款",
@@ -199,7 +232,13 @@ PROJECT_TRANSITIONS = [
         S.FILING,
         "报送备案",
         by=owner,
-        guards=(r.is_non_fiscal_project, r.funding_declared, r.procedures_completed),
+        guards=(
+            r.is_non_fiscal_project,
+            r.filing_applies,
+            r.funding_declared,
+            r.procedures_completed,
+            r.mandatory_standards_declared,
+        ),
         citation="第十条",
         effects=(note_similar,),
     ),
@@ -209,9 +248,10 @@ PROJECT_TRANSITIONS = [
         S.FILED,
         "予以备案",
         by=(r.acts_as_filing_authority,),
-        guards=(r.filing_complete,),
+        guards=(r.filing_applies, r.filing_complete, r.mandatory_standards_declared),
         citation="第十条",
-        effects=(issue_filing_number,),
+        effects=(doc.number_filing,),
+        confirm="予以备案后将编发备案号，项目即可开工建设，确定予以备案吗？",
     ),
     Transition(
         "return_filing",
@@ -229,6 +269,8 @@ PROJECT_TRANSITIONS = [
         S.CONSTRUCTION,
         "开工建设",
         by=owner,
+        payload=P.StartIn,
+        act_date="started_on",
         citation="第九条第二款",
     ),
     Transition(
@@ -238,6 +280,7 @@ PROJECT_TRANSITIONS = [
         "竣工",
         by=owner,
         payload=P.CompleteIn,
+        guards=(r.completion_after_start,),
         act_date="completed_on",
         citation="第十三条第一款",
         effects=(complete,),
@@ -329,8 +372,63 @@ PROJECT_RECORDS = [
         by=owner,
         guards=(r.condition_open,),
         payload=P.ConditionAnswerIn,
-        effects=(answer_condition,),
+        effects=(doc.answer_condition,),
         citation="第九条第二款",
+    ),
+    Record(
+        name="condition_verify",
+        label="核实审查条件已落实",
+        states=CONDITION_STATES,
+        by=authority,
+        guards=(r.condition_awaits_verification,),
+        payload=P.ConditionVerifyIn,
+        effects=(doc.verify_condition,),
+        citation="第九条第二款",
+        inbox=True,
+    ),
+    Record(
+        name="condition_return",
+        label="退回审查条件",
+        states=CONDITION_STATES,
+        by=authority,
+        guards=(r.condition_awaits_verification,),
+        payload=P.ConditionReturnIn,
+        effects=(doc.return_condition,),
+        citation="第九条第二款",
+        style="secondary",
+    ),
+    Record(
+        name="experts_convene",
+        label="邀请专家评审",
+        states=(S.PLANNED,),
+        by=authority,
+        guards=(r.experts_from_pool, r.expert_due_not_past),
+        payload=P.ExpertsConveneIn,
+        effects=(doc.convene_experts,),
+        citation="第九条第二款",
+        style="secondary",
+    ),
+    Record(
+        name="expert_opinion",
+        label="提交专家评审意见",
+        states=(S.PLANNED,),
+        by=(acts_as_assigned_expert,),
+        guards=(r.expert_opinion_open,),
+        payload=P.ExpertOpinionIn,
+        effects=(doc.give_expert_opinion,),
+        citation="第九条第二款",
+        inbox=True,
+    ),
+    Record(
+        name="expert_missing",
+        label="记录专家未提交意见的原因",
+        states=(S.PLANNED,),
+        by=authority,
+        guards=(r.expert_missing_applies,),
+        payload=P.ExpertMissingIn,
+        effects=(doc.note_expert_missing,),
+        citation="第九条第二款",
+        style="secondary",
     ),
     Record(
         name="outsourcing_review",
@@ -357,12 +455,13 @@ PROJECT_RECORDS = [
         name="disbursement",
         label="登记资金支付",
         by=owner,
-        guards=(r.in_construction_stage, r.disbursement_within_contract),
+        guards=(r.in_construction_stage, r.disbursement_within_contract, r.payment_in_order),
         payload=P.DisbursementIn,
         act_date="paid_on",
         effects=(record_disbursement,),
         citation="第十四条",
         touch=False,
+        confirm="资金支付登记后记入案卷，不能修改或删除，确定登记吗？",
     ),
     Record(
         name="inspection",
@@ -388,10 +487,30 @@ PROJECT_RECORDS = [
         name="acceptance_filing",
         label="验收结果备案",
         by=owner,
-        guards=(r.acceptance_filing_applies, r.acceptance_passed, r.acceptance_not_filed),
-        effects=(file_acceptance,),
+        guards=(
+            r.acceptance_filing_applies,
+            r.acceptance_passed,
+            r.acceptance_not_filed,
+            r.acceptance_report_attached,
+        ),
+        payload=P.AcceptanceFilingIn,
+        act_date="report_date",
+        effects=(doc.file_acceptance,),
         citation="第十三条第二款",
         closes=("acceptance-filing",),
+        opens=(ACCEPTANCE_RECEIPT,),
+        confirm="验收结果备案报送后不能修改，确定报送吗？",
+    ),
+    Record(
+        name="acceptance_receipt",
+        label="确认收到验收结果备案",
+        states=(S.ACCEPTED, S.DELIVERED),
+        by=authority,
+        guards=(r.acceptance_filed, r.acceptance_not_received),
+        effects=(doc.receive_acceptance_filing,),
+        citation="第十三条第二款",
+        closes=("acceptance-receipt",),
+        inbox=True,
     ),
     Record(
         name="risk_override",
@@ -433,6 +552,7 @@ PLAN_WORKFLOW = Workflow(
             "批准年度计划",
             by=(r.acts_as_plan_government,),
             citation="第九条第一款",
+            effects=(doc.number_plan_approval,),
             confirm="批准后计划内项目即可进入评审，确定批准吗？",
         ),
         Transition(

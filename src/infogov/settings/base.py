@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "infogov.core",
     "infogov.planning",
     "infogov.projects",
+    "infogov.security",
+    "infogov.resources",
     "infogov.datagen",
     "infogov.accounts",
     "infogov.ops",
@@ -59,7 +61,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): TOTP second factor passed
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "infogov.core.web.middleware.CSPMiddleware",  # django-csp, the header built once (core/web)
     # idle timeout, then TOTP enrolment/verification, then a forced password change (accounts/)
     "infogov.accounts.middleware.AccountSecurityMiddleware",
     "infogov.core.web.middleware.DomainErrorMiddleware",

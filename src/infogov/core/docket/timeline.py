@@ -1,10 +1,13 @@
 """The docket timeline of a case page (第三十四条: who, when, under which article, what), rendered in
 Python: a case has dozens to hundreds of docket events, and the template engine resolving a dozen
 variables and filters per event was most of a case page's rendering time. The markup is the one the
-template had (tests/core/test_timeline.py compares them)."""
+template had (tests/core/test_timeline.py compares them). The values in the changes table come
+rendered by their field's type (core.web.changes); the raw JSON of each event is one click away
+(原始记录, a <details> element)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -85,8 +88,27 @@ def _event(ev: Any, regulation_url: str) -> str:
     if e.attachments:
         names = "、".join(conditional_escape(a.get("name", "")) for a in e.attachments if isinstance(a, dict))
         parts.append(f'<div class="small">附件：{names}</div>')
+    parts.append(_raw(e))
     parts.append("\n          </li>\n          ")
     return "".join(parts)
+
+
+def _raw(e: Any) -> str:
+    """The event as the docket keeps it (JSON), one click away for auditors: 原始记录."""
+    deferred = e.get_deferred_fields()
+    raw = {
+        name: getattr(e, name)
+        for name in ("payload", "changes")
+        if name not in deferred and getattr(e, name, None)
+    }
+    if not raw:
+        return ""
+    text = json.dumps(raw, ensure_ascii=False, indent=1, sort_keys=True)
+    return format_html(
+        '<details class="small ig-raw mt-1"><summary>原始记录</summary>'
+        '<pre class="mb-0"><code>{}</code></pre></details>',
+        text,
+    )
 
 
 def timeline_html(events: Iterable[Any]) -> SafeString:

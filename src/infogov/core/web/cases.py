@@ -13,7 +13,6 @@ so that its existence is not revealed. Every change goes through ``workflow.fire
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,7 +26,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -37,35 +36,29 @@ from django.views.decorators.http import require_GET, require_POST
 from infogov.core.attachments import attachment_add
 from infogov.core.errors import DomainError, NotFound
 from infogov.core.models import Attachment, Case, DocketEvent, Obligation
+from infogov.core.tabular import safe_cell
 from infogov.core.templatetags.infogov_ui import state_css
-from infogov.core.web.changes import readable
+from infogov.core.web.changes import readable_events
+from infogov.core.web.confirm import confirm_step
 from infogov.core.web.stepforms import (
     PayloadField,
     bind,
     fields_from_schema,
     page_can_fill,
+    payload_from,
     recall_refusal,
     remember_refusal,
+    see_other,
 )
 from infogov.core.workflow import engine as wf_core
 from infogov.core.workflow.permissions import restrict, scope_of
 
 PAGE_SIZE = 25
 EXPORT_MAX_ROWS = 50_000
-RESERVED_FIELDS = frozenset({"csrfmiddlewaretoken", "comment", "version"})
 DEFAULT_COLUMNS: tuple[str, ...] = ("reference", "title", "jurisdiction", "owner", "state", "updated_at")
 
 # The URL namespace showing each case model (filled by case_urls): 我的待办 links obligations to cases.
 NAMESPACES: dict[type[models.Model], str] = {}
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
-
-
-def see_other(url: str) -> HttpResponse:
-    """303 See Other: after a POST, the browser GETs the page again (no resubmission on reload)."""
-    return HttpResponseSeeOther(url)
 
 
 def error_text(error: DomainError) -> str:
@@ -158,36 +151,15 @@ ColumnSpec = str | tuple[str, str] | Column
 ExtraContext = Mapping[str, Any] | Callable[[HttpRequest, Any], Mapping[str, Any]] | None
 
 
-def _coerce(value: str) -> Any:
-    """Form values are strings; rules compare numbers. Integers and decimals become numbers."""
-    v = value.strip()
-    if re.fullmatch(r"-?\d{1,18}", v):
-        return int(v)
-    if re.fullmatch(r"-?\d{1,18}\.\d{1,6}", v):
-        return Decimal(v)
-    return v
-
-
-def payload_from(data: QueryDict) -> dict[str, Any]:
-    """Every non-reserved form field becomes payload (empty values are left out)."""
-    payload: dict[str, Any] = {}
-    for key in data:
-        if key in RESERVED_FIELDS or key.startswith("_"):
-            continue
-        values = [_coerce(v) for v in data.getlist(key) if v.strip()]
-        if values:
-            payload[key] = values[0] if len(values) == 1 else values
-    return payload
-
-
 def _excel_value(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | Decimal | str | bool):
+    """A cell as exported: user text never becomes a live formula (core.tabular.safe_cell)."""
+    if value is None or isinstance(value, int | float | Decimal | bool):
         return value
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, dt.date):
         return value
-    return str(value)
+    return safe_cell(str(value))
 
 
 def _display(value: Any) -> Any:
@@ -436,12 +408,12 @@ class CaseViews:
         wf = self.workflow
         today = timezone.localdate()
         events = []
-        # the timeline shows the recorded actor name, not the user row; payload and hashes are for the API
+        # the timeline shows the recorded actor name, not the user row; hashes are for the API (the
+        # payload is the raw record one click away: 原始记录)
         timeline = (
             DocketEvent.objects.for_case(case)
             .select_related("organisation")
             .defer(
-                "payload",
                 "prev_hash",
                 "hash",
                 "actor",
@@ -450,8 +422,9 @@ class CaseViews:
             )
             .order_by("seq")
         )
-        for e in timeline:
-            changes = readable(wf.model, self._field_label, e.changes)
+        docket_events = list(timeline)
+        rows = readable_events(case, self._field_label, [e.changes for e in docket_events], link=case_url)
+        for e, changes in zip(docket_events, rows, strict=True):
             events.append(
                 EventView(
                     e,
@@ -518,6 +491,21 @@ class CaseViews:
             messages.error(request, "表单版本号无效，请刷新页面后重试。")
             return see_other(detail)
         try:
+            # an irreversible step: checked first, then the "请核对" page, then taken (core.web.confirm)
+            confirmation = confirm_step(
+                request,
+                case,
+                name,
+                payload=payload_from(request.POST),
+                comment=request.POST.get("comment", ""),
+                fields=self.step_fields(name),
+                action_url=self.url("fire", case.pk, name),
+                back_url=detail,
+                case_key=f"{self.namespace}:{case.pk}",
+                expected_version=int(raw_version) if raw_version else None,
+            )
+            if confirmation is not None:
+                return confirmation
             case = wf_core.fire(
                 case,
                 name,
@@ -535,6 +523,11 @@ class CaseViews:
                 request, f"已{label}：{case.reference}，当前状态为“{self.workflow.label_of(case.state)}”。"
             )
         return see_other(detail)
+
+    def step_fields(self, name: str) -> Sequence[PayloadField]:
+        """The inputs of a step's form: the app's own, else those of its payload schema."""
+        step = self.workflow.get(name)
+        return self.payload_fields.get(name) or (fields_from_schema(step.payload) if step.payload else ())
 
     def attach_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self.get_case(request, pk)

@@ -34,7 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name, allowed in nav():
         try:
             if allowed(user):
-                items.append({"label": label, "url": reverse(name), "active": False})
+                items.append({"label": label, "url": reverse(name), "active": False, "count": None})
         except NoReverseMatch:
             continue
     # The current section is the item whose URL is the longest prefix of this page
@@ -46,4 +46,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
+    if items and items[0]["url"] == "/" and not user.is_platform_admin:
+        from infogov.core.workflow.inbox import todo_count
+
+        items[0]["count"] = todo_count(user)  # 我的待办: cached for a few seconds per user
     return {"nav_items": items}

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import types
 import typing
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from pydantic import BaseModel
 
 from infogov.core.errors import DomainError
 
 SESSION_KEY = "infogov_step_form"
+RESERVED_FIELDS = frozenset({"csrfmiddlewaretoken", "comment", "version"})
 _SKIP = frozenset({"csrfmiddlewaretoken", "version"})
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+def see_other(url: str) -> HttpResponse:
+    """303 See Other: after a POST, the browser GETs the page again (no resubmission on reload)."""
+    return HttpResponseSeeOther(url)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,12 +41,14 @@ class PayloadField:
 
     name: str
     label: str
-    input_type: str = "text"  # text | textarea | number | date | checkbox | select
+    input_type: str = "text"  # text | textarea | number | date | checkbox | select | checklist
     required: bool = False
     help_text: str = ""
-    choices: tuple[tuple[str, str], ...] = ()  # the options of a select (value, label)
+    choices: tuple[tuple[str, str], ...] = ()  # the options of a select or checklist (value, label)
     value: str = ""  # what the official typed, when a refused submission comes back
     error: str = ""  # the refusal that concerns this field
+    chosen: tuple[str, ...] = ()  # the ticked options of a checklist, when it comes back
+    suggestions: tuple[tuple[str, str], ...] = ()  # a text input's <datalist> (value, label)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -86,8 +99,7 @@ def page_can_fill(schema: type[BaseModel]) -> bool:
 
 def remember_refusal(request: HttpRequest, *, case_key: str, step: str, error: DomainError) -> None:
     """Keep what was typed and why it was refused for the next rendering of the case page."""
-    data: QueryDict = request.POST
-    values = {k: data.get(k, "") for k in data if k not in _SKIP}
+    values = _typed(request.POST)
     errors: dict[str, str] = {}
     for d in error.details:
         loc = d.get("loc") or [d.get("field")]
@@ -96,6 +108,23 @@ def remember_refusal(request: HttpRequest, *, case_key: str, step: str, error: D
         if name and msg:
             errors[name] = str(msg)
     request.session[SESSION_KEY] = {"case": case_key, "step": step, "values": values, "errors": errors}
+
+
+def remember_values(request: HttpRequest, *, case_key: str, step: str) -> None:
+    """Keep what was typed, with no refusal: "返回修改" on the confirmation page refills the form."""
+    values = _typed(request.POST)
+    request.session[SESSION_KEY] = {"case": case_key, "step": step, "values": values, "errors": {}}
+
+
+def _typed(data: QueryDict) -> dict[str, Any]:
+    """The posted values to give back: one text per input, a list for a checklist's ticked options."""
+    out: dict[str, Any] = {}
+    for k in data:
+        if k in _SKIP or k.startswith("_"):
+            continue
+        many = data.getlist(k)
+        out[k] = many if len(many) > 1 else data.get(k, "")
+    return out
 
 
 def recall_refusal(request: HttpRequest, *, case_key: str) -> dict[str, Any] | None:
@@ -112,7 +141,38 @@ def bind(fields: Sequence[PayloadField], kept: dict[str, Any] | None) -> tuple[P
     if not kept:
         return tuple(fields)
     values, errors = kept.get("values", {}), kept.get("errors", {})
-    return tuple(
-        dataclasses.replace(f, value=str(values.get(f.name, "")), error=str(errors.get(f.name, "")))
-        for f in fields
-    )
+    out = []
+    for f in fields:
+        given = values.get(f.name, "")
+        many = tuple(str(v) for v in given) if isinstance(given, list) else ((str(given),) if given else ())
+        out.append(
+            dataclasses.replace(
+                f,
+                value="、".join(many) if isinstance(given, list) else str(given),
+                chosen=many,
+                error=str(errors.get(f.name, "")),
+            )
+        )
+    return tuple(out)
+
+
+def _coerce(value: str) -> Any:
+    """Form values are strings; rules compare numbers. Integers and decimals become numbers."""
+    v = value.strip()
+    if re.fullmatch(r"-?\d{1,18}", v):
+        return int(v)
+    if re.fullmatch(r"-?\d{1,18}\.\d{1,6}", v):
+        return Decimal(v)
+    return v
+
+
+def payload_from(data: QueryDict) -> dict[str, Any]:
+    """Every non-reserved form field becomes payload (empty values are left out)."""
+    payload: dict[str, Any] = {}
+    for key in data:
+        if key in RESERVED_FIELDS or key.startswith("_"):
+            continue
+        values = [_coerce(v) for v in data.getlist(key) if v.strip()]
+        if values:
+            payload[key] = values[0] if len(values) == 1 else values
+    return payload

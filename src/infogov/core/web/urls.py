@@ -3,10 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from infogov.core.web import views
+from infogov.core.web import inbox, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", inbox.todo, name="home"),
+    path("inbox/done/", inbox.done, name="inbox_done"),
+    path("inbox/following/", inbox.following, name="inbox_following"),
+    path("inbox/batch/", inbox.batch, name="inbox_batch"),
+    path("follow/<int:ct_id>/<int:pk>/", inbox.follow_toggle, name="follow"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context={"title": "登录"}),

@@ -1,11 +1,10 @@
-"""The UI shell's own pages: 我的待办, the regulation, API tokens, the audit log, downloads.
+"""The UI shell's own pages (我的待办 is in inbox.py): the regulation, API tokens, the audit log, downloads.
 
 Views are thin: parse the request, call one selector or service, render."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,47 +16,18 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infogov.core.attachments import attachment_for_download
 from infogov.core.errors import DomainError
-from infogov.core.models import ApiToken, AuditEvent, Obligation
+from infogov.core.models import ApiToken, AuditEvent
 from infogov.core.regulation import articles as regulation_text
-from infogov.core.web.cases import CaseRef, case_refs, error_text, see_other
+from infogov.core.web.cases import error_text, see_other
 from infogov.core.web.forms import ACTION_LABELS, AuditFilterForm, TokenCreateForm
-from infogov.core.workflow.obligations import todo_for
 from infogov.core.workflow.rules import REGISTRY as RULES
 
 PAGE_SIZE = 25
-
-
-@dataclass
-class TodoRow:
-    obligation: Obligation
-    case: CaseRef | None
-    overdue_days: int
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """我的待办: the open obligations the user's organisations owe, overdue first."""
-    page = Paginator(todo_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    obligations = list(page.object_list)
-    refs = case_refs(((o.case_type, o.case_id) for o in obligations), request.user)
-    today = timezone.localdate()
-    rows = [
-        TodoRow(o, refs.get((o.case_type_id, o.case_id)), max((today - o.due_date).days, 0))
-        for o in obligations
-    ]
-    overdue_count = sum(1 for r in rows if r.overdue_days)
-    return render(
-        request,
-        "core/home.html",
-        {"page": page, "rows": rows, "overdue_count": overdue_count, "today": today},
-    )
 
 
 @login_required

@@ -54,6 +54,8 @@ def field_message(err: Any) -> str:
     }
     if kind in fixed:
         return fixed[kind]
+    if kind == "value_error":  # a validator's own (Chinese) message, without pydantic's prefix
+        return str(err.get("msg", "")).removeprefix("Value error, ")
     if kind == "string_too_short":
         return "不能为空" if ctx.get("min_length") == 1 else f"至少 {ctx.get('min_length')} 个字"
     if kind == "string_too_long":
@@ -103,6 +105,14 @@ def _in_window(value: dt.date) -> dt.date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValueError(f"应在 {EARLIEST_DATE.isoformat()} 至 {LATEST_DATE.isoformat()} 之间")
     return value
+
+
+def date_in_window(value: dt.date | None) -> None:
+    """The same window for a Django form field (validators=[date_in_window])."""
+    from django.core.exceptions import ValidationError
+
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(f"日期应在 {EARLIEST_DATE.isoformat()} 至 {LATEST_DATE.isoformat()} 之间")
 
 
 def _finite(value: Decimal) -> Decimal:

@@ -1,7 +1,10 @@
 """Who may see what (第四条): one Scope per user, used both as a queryset filter and per object.
 
 - department / unit staff: the cases their own organisation owns;
-- authority staff and leaders: every case of their jurisdiction and the jurisdictions below;
+- authority staff and leaders: see every case of their jurisdiction and the jurisdictions below (第四条:
+  the city authority supervises the whole city), but ACT only for their own level (`is_own_authority_of`):
+  an article that gives an act to a level says so, and no article lets a higher authority act in a lower
+  one's place (第十条's filing with the city for districts and zones is its own rule);
 - government approvers: the cases of their own jurisdiction and below (they approve them);
 - co-supervisors (DRC, finance, audit, planning): the co-supervised cases of their jurisdiction and below;
 - experts: the cases they are assigned to;
@@ -33,6 +36,7 @@ class Scope:
     government_jurisdictions: frozenset[int] = frozenset()
     cosupervised_jurisdictions: frozenset[int] = frozenset()
     is_expert: bool = False
+    own_authority_jurisdictions: frozenset[int] = frozenset()  # 本级: the authority's own jurisdictions
 
     @classmethod
     def anonymous(cls) -> Scope:
@@ -58,12 +62,14 @@ class Scope:
         )
         roles_by_org: dict[int, set[str]] = {}
         authority_paths, government_paths, cosup_paths = set(), set(), set()
+        own_authority: set[int] = set()
         for m in memberships:
             org = m.organisation
             roles_by_org.setdefault(org.id, set()).add(m.role)
             path = org.jurisdiction.path
             if m.role in AUTHORITY_ROLES and org.kind == OrganisationKind.AUTHORITY:
                 authority_paths.add(path)
+                own_authority.add(org.jurisdiction.id)
             elif m.role == Role.GOV_APPROVER and org.kind == OrganisationKind.GOVERNMENT:
                 government_paths.add(path)
             elif m.role == Role.CO_SUPERVISOR and org.cosupervision:
@@ -82,6 +88,7 @@ class Scope:
                 j for j, p in below if any(p.startswith(a) for a in cosup_paths)
             ),
             is_expert=any(Role.EXPERT in r for r in roles_by_org.values()),
+            own_authority_jurisdictions=frozenset(own_authority),
         )
 
     # -- facts -------------------------------------------------------------------------------
@@ -95,7 +102,12 @@ class Scope:
         return frozenset(o for o, r in self.roles_by_org.items() if r.intersection(roles_))
 
     def is_authority_for(self, jurisdiction_id: int) -> bool:
+        """An authority of this jurisdiction or of one above it: may SEE and supervise (第四条), not act."""
         return jurisdiction_id in self.authority_jurisdictions
+
+    def is_own_authority_of(self, jurisdiction_id: int) -> bool:
+        """Staff of the 信息化主管部门 OF this jurisdiction (本级) — who acts for it."""
+        return jurisdiction_id in self.own_authority_jurisdictions
 
     def is_government_of(self, jurisdiction_id: int) -> bool:
         return jurisdiction_id in self.government_jurisdictions
@@ -144,11 +156,12 @@ class Scope:
         return self.is_assigned(case)
 
     def can_change(self, case: Any) -> bool:
-        """Editing a case's own content: its owner, or the competent authority."""
+        """Editing a case's own content: its owner, or the authority of the case's own level (本级) —
+        a higher authority supervises and reads, it does not edit a lower level's case (第四条)."""
         return self.user_id is not None and (
             case.owner_id
             in self.org_ids_with_role(Role.DEPT_STAFF, Role.AUTHORITY_STAFF, Role.AUTHORITY_LEADER)
-            or self.is_authority_for(case.jurisdiction_id)
+            or self.is_own_authority_of(case.jurisdiction_id)
         )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from infogov.core.regulation.articles import Citation
@@ -84,6 +85,11 @@ class RuleFailure:
 
 
 Check = Callable[[Any, RuleContext], "bool | str | None"]
+# The same rule as a query: (user, case model) → Q of the cases on which the rule passes for `user`
+# today, without input (what explain() answers). The inbox (core/workflow/inbox.py) finds work with it.
+QueryOf = Callable[[Any, Any], Q]
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q(pk__isnull=False)  # not Q(): Django drops an empty Q from an OR (x | Q() is x)
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class Rule:
     effective: dt.date = MEASURES_IN_FORCE
     summary: str = ""
     actor: bool | None = None  # says who may act (a 403); None: decided by the code (A4-…, ROLE…)
+    q: QueryOf | None = field(default=None, compare=False)  # the rule as a query (see as_query)
 
     def __post_init__(self) -> None:
         if self.actor is None:
@@ -114,6 +121,13 @@ class Rule:
     @property
     def is_actor(self) -> bool:
         return bool(self.actor)
+
+    def as_query(self, fn: QueryOf) -> QueryOf:
+        """Declare the rule as a query too (a decorator): fn(user, case model) returns the Q of the cases
+        on which the rule passes for the user — the inbox's filter. tests/core/test_inbox.py checks
+        that it agrees with the rule's check (through explain())."""
+        object.__setattr__(self, "q", fn)
+        return fn
 
     def evaluate(self, case: Any, ctx: RuleContext) -> RuleFailure | None:
         # only a substantive rule waits for its commencement date; an actor rule refuses an
@@ -210,18 +224,24 @@ def approves_for_government_of(ctx: RuleContext, jurisdiction_id: int) -> bool:
 @rule(
     "A4-AUTHORITY",
     citation="第四条第二款",
-    message="只有对该事项所在辖区有管辖权的信息化主管部门才能办理",
-    summary="信息化主管部门在本辖区内负责规划、指导、协调和监督管理",
+    message="只有该事项所在辖区的本级信息化主管部门才能办理；上级信息化主管部门可以查阅、监督，但不代为办理",
+    summary="由本级信息化主管部门办理（本辖区内负责规划、指导、协调和监督管理）",
 )
 def acts_as_competent_authority(case: Any, ctx: RuleContext) -> bool:
-    """县（市）、区人民政府和开发区管委会负责工业经济的部门是信息化主管部门，负责本辖区内信息化建设工作的……监督管理。"""
-    return _scope(ctx).is_authority_for(case.jurisdiction_id)
+    """县（市）、区人民政府和开发区管委会负责工业经济的部门是信息化主管部门，负责本辖区内信息化建设工作的……监督管理。
+
+    本级: the authority OF the case's jurisdiction (city, county, county-level city, district or zone —
+    第四条第二款 gives each of them its own authority). 第四条第一款 gives the city authority the
+    supervision of the whole city: it SEES every case below (Scope.is_authority_for), but no article lets
+    it act in a lower authority's place; where an article gives an act to the city for a lower level it
+    is that article's own rule (第七条 A7-CITY-AUTHORITY, 第十条 A10-FILING-AUTHORITY)."""
+    return _scope(ctx).is_own_authority_of(case.jurisdiction_id)
 
 
 @rule(
     "A4-OWNER",
     citation="第四条第一款",
-    message="只有该事项的责任单位才能办理此步骤",
+    message="只有该事项的责任单位（本单位）的经办人才能办理此步骤",
     summary="事项由其责任单位（编制单位、建设单位）经办",
 )
 def acts_for_owner(case: Any, ctx: RuleContext) -> bool:
@@ -265,3 +285,81 @@ def acts_as_assigned_expert(case: Any, ctx: RuleContext) -> bool:
 def not_audit_admin(case: Any, ctx: RuleContext) -> bool:
     """工作人员在信息化工作中滥用职权……依法给予行政处分：审计职责与办理职责分离。"""
     return not getattr(ctx.user, "is_authenticated", False) or not ctx.user.has_role("audit_admin")
+
+
+# -- the actor rules as queries (the inbox: which cases a user can act on, by a query) -------------
+
+
+@acts_as_competent_authority.as_query
+def _authority_q(user: Any, model: Any) -> Q:
+    own = scope_of_user(user).own_authority_jurisdictions  # 本级 (A4-AUTHORITY)
+    return Q(jurisdiction_id__in=own) if own else NOTHING
+
+
+@acts_for_owner.as_query
+def _owner_q(user: Any, model: Any) -> Q:
+    orgs = scope_of_user(user).org_ids_with_role("dept_staff", "authority_staff", "authority_leader")
+    return Q(owner_id__in=orgs) if orgs else NOTHING
+
+
+@acts_as_government.as_query
+def _government_q(user: Any, model: Any) -> Q:
+    jurisdictions = government_jurisdictions_of(user)
+    return Q(jurisdiction_id__in=jurisdictions) if jurisdictions else NOTHING
+
+
+@acts_as_assigned_expert.as_query
+def _expert_q(user: Any, model: Any) -> Q:
+    from django.contrib.contenttypes.models import ContentType
+
+    from infogov.core.models import CaseAssignment
+
+    scope = scope_of_user(user)
+    if not scope.is_expert or scope.user_id is None:
+        return NOTHING
+    assigned = CaseAssignment.objects.filter(
+        user_id=scope.user_id, case_type=ContentType.objects.get_for_model(model)
+    ).values("case_id")
+    return Q(pk__in=assigned)
+
+
+@not_audit_admin.as_query
+def _not_audit_q(user: Any, model: Any) -> Q:
+    audit_admin = getattr(user, "is_authenticated", False) and user.has_role("audit_admin")
+    return NOTHING if audit_admin else EVERYTHING
+
+
+def scope_of_user(user: Any) -> Any:
+    from infogov.core.workflow.permissions import scope_of
+
+    return scope_of(user)
+
+
+def government_jurisdictions_of(user: Any) -> list[int]:
+    """The jurisdictions whose people's government (or zone committee) the user approves for — 本级 only
+    (approves_for_government_of as a list)."""
+    from infogov.org.choices import OrganisationKind, Role
+    from infogov.org.models import Organisation
+
+    org_ids = scope_of_user(user).org_ids_with_role(Role.GOV_APPROVER)
+    if not org_ids:
+        return []
+    return user_memo(
+        user,
+        "government-jurisdictions",
+        lambda: list(
+            Organisation.objects.filter(pk__in=org_ids, kind=OrganisationKind.GOVERNMENT).values_list(
+                "jurisdiction_id", flat=True
+            )
+        ),
+    )
+
+
+def user_memo(user: Any, key: str, compute: Callable[[], Any]) -> Any:
+    """A fact about the user computed once per user object (one request) and scope (the rules' queries
+    ask for the same organisations for every step)."""
+    memo = user.__dict__.setdefault("_infogov_rule_memo", {})
+    full = (key, getattr(user, "scope_key", ""))
+    if full not in memo:
+        memo[full] = compute()
+    return memo[full]

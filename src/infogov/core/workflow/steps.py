@@ -52,6 +52,9 @@ class Step:
     confirm: str = ""  # shown, after the server has checked the input, before an irreversible step
     comment_required: bool = False
     style: str = "primary"  # primary | danger | secondary
+    # In the inbox (我的待办, core/workflow/inbox.py)? None: a Transition of the primary style is (the
+    # step that moves the case on), a Record is not (records are kept while the case is open).
+    inbox: bool | None = None
 
     def __post_init__(self) -> None:
         if self.citation:

@@ -76,8 +76,8 @@ def review(w: Walk, duty: list) -> bool:
     w.fulfil(duty, seq)
     w.rows.add(
         "projects_projectreview",
-        ("project_id", "opinion", "comment", "decided_by_id", "decided_at"),
-        (pid, "pass" if passed else "fail", "", w.auth_staff[0], w.t),
+        ("project_id", "opinion", "comment", "decided_by_id", "decided_at", "approval_number"),
+        (pid, "pass" if passed else "fail", "", w.auth_staff[0], w.t, ""),  # generated: no 文号
     )
     return passed
 
@@ -247,13 +247,20 @@ def file_acceptance(w: Walk, duty: list) -> None:
     """第十三条第二款: a fiscal project's acceptance result filed with the authority."""
     if not w.wait((3, 25), 0.1):
         return
-    seq = w.take("acceptance_filing", w.owner_staff)
+    report = {"organiser": "建设单位", "participants": ["验收组"], "conclusion": "验收合格", "issues": ""}
+    seq = w.take("acceptance_filing", w.owner_staff, payload={**report, "attachments": []})
     w.fulfil(duty, seq)
-    w.rows.add(
-        "projects_acceptancefiling",
-        ("project_id", "acceptance_id", "filed_at", "filed_by_id"),
-        (w.pid, w.pid, w.t, w.owner_staff[0]),
-    )
+    row = {
+        "project_id": w.pid,
+        "acceptance_id": w.pid,
+        "filed_at": w.t,
+        "filed_by_id": w.owner_staff[0],
+        **report,
+        "participants": json.dumps(report["participants"]),
+        "receipt_number": "",  # received by the authority: not generated
+        "receipt_note": "",
+    }
+    w.rows.add("projects_acceptancefiling", tuple(row), tuple(row.values()))
 
 
 def deliver(w: Walk, systems: dict[tuple[int, str], list]) -> None:

@@ -1,5 +1,6 @@
 """`manage.py projects_docs [--write]`: the Mermaid state diagrams of the project and annual-plan
-workflows, generated from their declarations, and the similarity measurement, for docs/projects.md.
+workflows, generated from their declarations, and the duplicate-detection measurement on the labelled
+set, for docs/projects.md.
 With --write, the generated block between the markers in docs/projects.md is replaced."""
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ BEGIN, END = "<!-- projects_docs:begin -->", "<!-- projects_docs:end -->"
 
 def generated() -> str:
     m = similarity.evaluate_on_labelled_set()
+    names = {"fused": "词与字二元组融合、同义词归一、繁简转换（当前）", "baseline": "改进前：仅 jieba 词"}
     rows = "\n".join(
-        f"| {name} | {r['threshold']} | {r['precision']} | {r['recall']} | {r['f1']} |"
+        f"| {names.get(name, name)} | "
+        + " | ".join(str(r[k]) for k in ("threshold", "precision", "recall", "f1", "auc"))
+        + " |"
         for name, r in m.items()
     )
     return "\n".join(
@@ -34,11 +38,12 @@ def generated() -> str:
             "```mermaid",
             PLAN_WORKFLOW.diagram(),
             "```",
-            "### 重复建设查重：演示数据标注集上的测量（`similarity.evaluate_on_labelled_set()`）",
-            "| 方法 | 阈值 | 精确率 | 召回率 | F1 |",
-            "|---|---|---|---|---|",
+            "### 重复建设查重：标注集 `projects/data/duplicate_pairs.yaml` 上的测量"
+            "（`similarity.evaluate_on_labelled_set()`）",
+            "| 方法 | 阈值 | 精确率 | 召回率 | F1 | AUC |",
+            "|---|---|---|---|---|---|",
             rows,
-            f"\n当前采用：**{similarity.DEFAULT_METHOD}**。",
+            f"\n标注集 {m['fused']['pairs']} 对，其中重复 {m['fused']['duplicates']} 对。",
             END,
         ]
     )

@@ -1,0 +1,100 @@
+"""The `inbox` scenario of `make bench`: 我的待办 of 吉林市's authority on the generated data, p50 of the
+whole page (middleware, the inbox's queries, the template) through Django's test client in the bench
+process, and the page's query count — which must not grow with the data (core/workflow/inbox.py).
+
+Run alone on small data (its own database, a reduced city):
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/infogov_inbox_bench \\
+        .venv/bin/python -m bench.inbox --projects 2000
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+RUNS = 60
+GOAL_MS = 50
+
+
+def inbox_scenario(logins: dict[str, int], scenario: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from infogov.core.workflow import inbox
+    from infogov.org.models import User
+
+    user = User.objects.get(pk=logins["city_authority"])
+    client = Client()
+    client.force_login(user)
+    for _ in range(3):  # warm: content types, the scope cache, the menu count
+        assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        response = client.get("/")
+        times.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200
+    p50 = statistics.median(times)
+    page = inbox.step_items(user, page_size=25)
+    own, waiting = inbox.duties(user)
+    with CaptureQueriesContext(connection) as page2:
+        client.get("/?page=2")
+    return scenario(
+        "inbox",
+        round(p50, 1),
+        "ms p50",
+        None,
+        GOAL_MS,
+        f"p50 ≤ {GOAL_MS} ms (city authority), bounded queries",
+        p50 <= GOAL_MS and len(page2.captured_queries) <= len(ctx.captured_queries) + 2,
+        user="吉林市工业和信息化局 (authority)",
+        p90_ms=round(statistics.quantiles(times, n=10)[-1], 1),
+        runs=RUNS,
+        queries=len(ctx.captured_queries),
+        queries_page_2=len(page2.captured_queries),
+        steps_waiting=page.count,
+        steps_by_type=page.counts,
+        duties_own=own.count(),
+        duties_waiting_for_others=waiting.count(),
+        how="Django test client in the bench process (no HTTP server): the page's own latency",
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Generate a reduced city into BENCH_DATABASE_URL (once) and run the scenario alone."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--projects", type=int, default=2000)
+    args = parser.parse_args(argv)
+    from bench import run
+
+    problem = run.pg_available()  # creates the database if it is missing
+    if problem:
+        run.log(f"PostgreSQL unavailable: {problem}")
+        return 1
+    run.setup_django()
+    from infogov.datagen import runner as generate
+
+    done = generate.marker()
+    if not done or done["scale"] != "city-custom" or done["counts"].get("projects") != args.projects:
+        spec = generate.spec_for(
+            "city", projects=args.projects, systems=args.projects // 5, events=args.projects * 40
+        )
+        generate.generate(spec, 1, reset=True, log=run.log)
+        done = generate.marker()
+    assert done is not None
+    result = inbox_scenario(done["counts"]["logins"], run.scenario)
+    run.log(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

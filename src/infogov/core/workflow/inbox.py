@@ -1,0 +1,533 @@
+"""我的待办 / 已办 / 关注: what a user can act on now, found by queries from the declarations.
+
+待办 has two parts:
+
+- **Steps.** For every registered case type and every inbox step of its workflow (Step.inbox; by
+  default a Transition of the primary style), the cases on which the user can take the step now: the
+  case is in one of the step's states AND every actor rule passes for the user AND every guard that can
+  be said as a query passes. Each rule says itself as a query (``Rule.as_query``, core/workflow/rules.py
+  and each app's ``inbox_queries`` module), so a case type costs one COUNT and one page query however
+  many cases there are — never a loop calling explain() per case. A step whose actor rule has no query
+  is left out of the inbox (it is still offered on the case page). tests/core/test_inbox.py checks
+  that the queries agree with explain(). Guards that are not queries (they read the input or other
+  records) are judged on the case page, where the step shows what is still missing.
+- **Duties.** The open obligations owed by the user's organisations (obligations.todo_for), overdue
+  first. A duty that only another body's step can fulfil (the step that closes it is not the user's
+  to take) is listed apart as 等待他方办理, not as a to-do.
+
+已办: the docket events the user recorded. 关注: the cases the user follows (core.Follow).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from infogov.core.models import CaseAssignment, DocketEvent, Follow, Obligation
+from infogov.core.workflow.obligations import todo_for
+from infogov.core.workflow.permissions import scope_of
+from infogov.core.workflow.rules import EVERYTHING, NOTHING, Rule, acts_as_assigned_expert, not_audit_admin
+from infogov.core.workflow.steps import Step, Transition, Workflow, workflow_for
+
+COUNT_TTL_SECONDS = 30  # the menu's count: recomputed at most every 30 s per user
+
+
+@functools.cache
+def load_queries() -> None:
+    """Import every app's ``inbox_queries`` module (where an app says its rules as queries)."""
+    for config in django_apps.get_app_configs():
+        if config.name.startswith(("infogov.", "tests.")):
+            try:
+                importlib.import_module(f"{config.name}.inbox_queries")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.inbox_queries":
+                    raise
+
+
+def in_inbox(step: Step) -> bool:
+    flag = getattr(step, "inbox", None)
+    if flag is not None:
+        return bool(flag)
+    return isinstance(step, Transition) and step.style == "primary"
+
+
+def case_models() -> list[tuple[type[models.Model], Workflow]]:
+    """The registered case models and their workflows (registry order)."""
+    from infogov.core.registry import case_types
+
+    found = []
+    for ct in case_types():
+        model = django_apps.get_model(ct.model)
+        found.append((model, workflow_for(model)))
+    return found
+
+
+def rule_query(r: Rule, user: Any, model: type[models.Model]) -> Q | None:
+    load_queries()
+    return None if r.q is None else r.q(user, model)
+
+
+def step_query(
+    step: Step,
+    user: Any,
+    model: type[models.Model],
+    today: dt.date,
+    *,
+    actors_only: bool = False,
+    with_state: bool = True,
+) -> Q | None:
+    """The cases of `model` on which `user` can take `step` today by its declaration: None when an actor
+    rule cannot be said as a query, NOTHING when the user can take it on no case. `actors_only`: whom
+    the step is for, whatever the case's state and guards; `with_state=False`: whatever the state."""
+    q = Q(state__in=step.sources) if step.sources and with_state and not actors_only else EVERYTHING
+    for r in (not_audit_admin, *step.by):
+        part = rule_query(r, user, model)
+        if part is None:
+            return None
+        if part == NOTHING:
+            return NOTHING
+        q &= part
+    if actors_only:
+        return q
+    for g in step.guards:  # substantive rules in force today that can be said as a query
+        part = rule_query(g, user, model) if g.effective <= today else None
+        if part is not None:
+            if part == NOTHING:
+                return NOTHING
+            q &= part
+    return q
+
+
+@dataclass
+class Item:
+    """One case in 待办: the steps the user can take on it, the duty date and the article."""
+
+    model: type[models.Model]
+    content_type: ContentType
+    pk: int
+    reference: str
+    title: str
+    owner_name: str
+    version: int
+    state_label: str
+    steps: list[Step]
+    due_date: dt.date | None
+    waiting_since: dt.datetime
+    url: str | None = None
+    overdue_days: int = 0
+    cited: str = ""  # the citation's link, rendered by the page
+
+    @property
+    def step(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def key(self) -> str:
+        return f"{self.content_type.pk}:{self.pk}"
+
+    @property
+    def citation(self) -> str:
+        return self.step.citation
+
+    @property
+    def kind(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def batchable(self) -> bool:
+        """Can be taken from the inbox with others: no input to type, no reason to give."""
+        return self.step.payload is None and not self.step.comment_required
+
+
+@dataclass
+class _ModelPlan:
+    """One case type's inbox steps for one user, grouped by their condition apart from the state (the
+    steps one actor takes in successive states share one): one CASE per group, not per step."""
+
+    model: type[models.Model]
+    workflow: Workflow
+    content_type: ContentType
+    groups: list[tuple[Q, list[Step]]]
+    user_id: int | None = None
+
+    @property
+    def steps(self) -> list[Step]:
+        return [step for _, steps in self.groups for step in steps]
+
+    def group_q(self, i: int) -> Q:
+        condition, steps = self.groups[i]
+        if any(not step.sources for step in steps):
+            return condition
+        return Q(state__in=sorted({state for step in steps for state in step.sources})) & condition
+
+    @property
+    def combined(self) -> Q:
+        either = self.group_q(0)
+        for i in range(1, len(self.groups)):
+            either = either | self.group_q(i)
+        return either
+
+    def queryset(self) -> models.QuerySet[Any]:
+        """The cases of this type the user can act on, with the same columns for every case type (so
+        that one UNION ALL reads them all): the content type, which steps (a bit per step), the
+        earliest open duty that one of the steps fulfils."""
+        flags: Any = Value(0)
+        for i in range(len(self.groups)):
+            flags = flags + Case(When(self.group_q(i), then=Value(1 << i)), default=Value(0))
+        codes = sorted({c for step in self.steps for c in step.closes})
+        due: Any = Value(None, output_field=DateField())
+        if codes:
+            due = Subquery(
+                Obligation.objects.filter(
+                    case_type_id=self.content_type.pk,
+                    case_id=OuterRef("pk"),
+                    code__in=codes,
+                    fulfilled_at__isnull=True,
+                    cancelled_at__isnull=True,
+                )
+                .order_by("due_date")
+                .values("due_date")[:1]
+            )
+        if self.user_id is not None and any(acts_as_assigned_expert in step.by for step in self.steps):
+            assigned = Subquery(  # the expert's own assignment's date (CaseAssignment.due_date)
+                CaseAssignment.objects.filter(
+                    case_type_id=self.content_type.pk, case_id=OuterRef("pk"), user_id=self.user_id
+                )
+                .exclude(due_date=None)
+                .order_by("due_date")
+                .values("due_date")[:1]
+            )
+            due = Coalesce(due, assigned) if codes else assigned
+        return (
+            self.model._default_manager.filter(self.combined)
+            .annotate(
+                inbox_ct=Value(self.content_type.pk, output_field=IntegerField()),
+                inbox_flags=ExpressionWrapper(flags, output_field=IntegerField()),
+                inbox_due=due,
+            )
+            .values(*COLUMNS)
+            .order_by()  # the UNION orders (no ORDER BY inside its parts)
+        )
+
+    def counted(self) -> models.QuerySet[Any]:
+        return (
+            self.model._default_manager.filter(self.combined)
+            .annotate(inbox_ct=Value(self.content_type.pk, output_field=IntegerField()))
+            .values("inbox_ct")
+            .annotate(inbox_n=Count("pk"))
+            .values("inbox_ct", "inbox_n")
+            .order_by()
+        )
+
+    def item(self, row: dict[str, Any], today: dt.date) -> Item:
+        due = row["inbox_due"]
+        if isinstance(due, str):  # SQLite: the raw cursor returns dates and times as text
+            due = dt.date.fromisoformat(due)
+        since = row["updated_at"]
+        if isinstance(since, str):
+            since = dt.datetime.fromisoformat(since)
+        return Item(
+            model=self.model,
+            content_type=self.content_type,
+            pk=row["pk"],
+            reference=row["reference"],
+            title=row["title"],
+            owner_name=row["owner__name"],
+            version=row["version"],
+            state_label=self.workflow.label_of(row["state"]),
+            steps=[
+                step
+                for i, (_, steps) in enumerate(self.groups)
+                if row["inbox_flags"] & (1 << i)
+                for step in steps
+                if step.allowed_in(row["state"])
+            ],
+            due_date=due,
+            waiting_since=since,
+            overdue_days=max((today - due).days, 0) if due else 0,
+        )
+
+
+COLUMNS = (
+    "pk",
+    "reference",
+    "title",
+    "state",
+    "version",
+    "updated_at",
+    "owner__name",
+    "inbox_ct",
+    "inbox_flags",
+    "inbox_due",
+)
+
+
+def _plans(user: Any, today: dt.date) -> list[_ModelPlan]:
+    plans = []
+    for model, wf in case_models():
+        groups: dict[Q, list[Step]] = {}
+        for step in wf.steps.values():
+            if not in_inbox(step):
+                continue
+            condition = step_query(step, user, model, today, with_state=False)
+            if condition is not None and condition != NOTHING:
+                groups.setdefault(condition, []).append(step)
+        if groups:
+            ct = ContentType.objects.get_for_model(model)
+            plans.append(_ModelPlan(model, wf, ct, list(groups.items()), user.pk))
+    return plans
+
+
+@dataclass
+class TodoPage:
+    items: list[Item]
+    count: int
+    number: int
+    page_size: int
+    counts: dict[str, int] = field(default_factory=dict)  # by case type's name
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def step_items(user: Any, *, page: int = 1, page_size: int = 25, today: dt.date | None = None) -> TodoPage:
+    """The cases the user can act on now, the ones with the earliest duty date first, then the ones
+    waiting longest: two queries whatever the number of case types and cases (a UNION ALL of the
+    case types' pages, a UNION ALL of their counts), their SQL built once per user and day (compiled)."""
+    today = today or timezone.localdate()
+    page = max(1, page)
+    plans, rows_sql, count_sql = compiled(user, today, ("steps", page, page_size), _steps_sql)
+    if not plans:
+        return TodoPage([], 0, page, page_size, {})
+    rows = _fetch(rows_sql)
+    items = [plans[row["inbox_ct"]].item(row, today) for row in rows]
+    if page == 1 and len(rows) < page_size:
+        by_type: dict[int, int] = {}
+        for item in items:
+            by_type[item.content_type.pk] = by_type.get(item.content_type.pk, 0) + 1
+    else:
+        by_type = {row["inbox_ct"]: row["inbox_n"] for row in _fetch(count_sql) if row["inbox_n"]}
+    counts = {str(plans[ct].workflow.title): n for ct, n in by_type.items()}
+    return TodoPage(items, sum(by_type.values()), page, page_size, counts)
+
+
+def _steps_sql(user: Any, today: dt.date, key: tuple[Any, ...]) -> Any:
+    _, page, page_size = key
+    plans = {p.content_type.pk: p for p in _plans(user, today)}
+    if not plans:
+        return {}, None, None
+    first, *rest = [p.queryset() for p in plans.values()]
+    union = first.union(*rest, all=True) if rest else first
+    ordered = union.order_by(F("inbox_due").asc(nulls_last=True), "updated_at", "pk")
+    page_qs = ordered[(page - 1) * page_size : page * page_size]
+    first_n, *rest_n = [p.counted() for p in plans.values()]
+    counted = first_n.union(*rest_n, all=True) if rest_n else first_n
+    return plans, _sql(page_qs), _sql(counted)
+
+
+def _sql(qs: models.QuerySet[Any]) -> tuple[str, str, tuple[Any, ...]] | None:
+    """The queryset's SQL and parameters (None: it can match nothing, e.g. no organisation)."""
+    try:
+        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    except EmptyResultSet:
+        return None
+    return qs.db, sql, tuple(params)
+
+
+def _fetch(compiled_sql: tuple[str, str, tuple[Any, ...]] | None) -> list[dict[str, Any]]:
+    if compiled_sql is None:
+        return []
+    alias, sql, params = compiled_sql
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# The inbox's SQL depends on the user's scope (organisations, jurisdictions), the day and the
+# registered workflows — not on the cases: built and compiled once per user, scope and day and kept a
+# few minutes (building the ORM expressions of every step of every case type costs more than running
+# them). The scope key is renewed whenever the user's memberships change (core/org_signals.py).
+_COMPILED: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+_COMPILED_MAX = 2048
+COMPILED_TTL_SECONDS = 300.0
+_COMPILED_LOCK = threading.Lock()
+
+
+def compiled(user: Any, today: dt.date, key: tuple[Any, ...], build: Callable[..., Any]) -> Any:
+    full = (user.pk, getattr(user, "scope_key", ""), connections[DEFAULT_DB_ALIAS].vendor, today, *key)
+    now = time.monotonic()
+    with _COMPILED_LOCK:
+        hit = _COMPILED.get(full)
+        if hit is not None and now - hit[0] < COMPILED_TTL_SECONDS:
+            _COMPILED.move_to_end(full)
+            return hit[1]
+    value = build(user, today, key)
+    with _COMPILED_LOCK:
+        _COMPILED[full] = (now, value)
+        while len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return value
+
+
+def forget_compiled() -> None:
+    """Empty this process's compiled inbox SQL (tests; after changing the organisation register)."""
+    with _COMPILED_LOCK:
+        _COMPILED.clear()
+
+
+# -- duties --------------------------------------------------------------------------------------------
+
+
+def _duty_filters(user: Any, today: dt.date) -> tuple[Q, Q]:
+    """Two filters of Obligation, from the steps that fulfil a duty (those that `close` its code):
+    - waiting: no such step is the user's to take on the case — another body acts (e.g. a county's
+      local plan is filed by the city authority, 第五条第二款): not a to-do of the user's;
+    - covered: an inbox step the user can take now fulfils it — the duty is shown on that step's row."""
+    waiting, covered = Q(pk__in=[]), Q(pk__in=[])
+    for model, wf in case_models():
+        closers: dict[str, list[Step]] = {}
+        for step in wf.steps.values():
+            for code in step.closes:
+                closers.setdefault(code, []).append(step)
+        ct = ContentType.objects.get_for_model(model)
+        for code, steps in closers.items():
+            this = Q(case_type_id=ct.pk, code=code)
+            actors = [step_query(s, user, model, today, actors_only=True) for s in steps]
+            if all(q is not None for q in actors):  # every fulfilling step is a query
+                can = _any([q for q in actors if q is not None and q != NOTHING])
+                waiting |= this if can is None else this & ~Q(case_id__in=_pks(model, can))
+            now = [step_query(s, user, model, today) for s in steps if in_inbox(s)]
+            shown = _any([q for q in now if q is not None and q != NOTHING])
+            if shown is not None:
+                covered |= this & Q(case_id__in=_pks(model, shown))
+    return waiting, covered
+
+
+def _any(qs: list[Q]) -> Q | None:
+    if not qs:
+        return None
+    either = qs[0]
+    for q in qs[1:]:
+        either |= q
+    return either
+
+
+def _pks(model: type[models.Model], q: Q) -> models.QuerySet[Any]:
+    return model._default_manager.filter(q).values("pk")
+
+
+def duties(
+    user: Any, today: dt.date | None = None
+) -> tuple[models.QuerySet[Obligation], models.QuerySet[Obligation]]:
+    """(the user's duties not already shown on a step's row, duties owed by the user's organisations
+    that only another body's step fulfils), both overdue first then by due date."""
+    today = today or timezone.localdate()
+    own_ids, waiting_ids = compiled(user, today, ("duties",), _duties_sql)
+    owed = todo_for(user)
+
+    def among(ids: tuple[str, str, tuple[Any, ...]] | None) -> models.QuerySet[Obligation]:
+        return owed.none() if ids is None else owed.filter(pk__in=RawSQL(ids[1], ids[2]))
+
+    return among(own_ids), among(waiting_ids)
+
+
+def _duties_sql(user: Any, today: dt.date, key: tuple[Any, ...]) -> Any:
+    owed = todo_for(user).order_by()
+    waiting, covered = _duty_filters(user, today)
+    return _sql(owed.exclude(waiting | covered).values("pk")), _sql(owed.filter(waiting).values("pk"))
+
+
+def todo_count(user: Any) -> int:
+    """The menu's count: cases the user can act on plus their duties (cached for COUNT_TTL_SECONDS)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    key = f"inbox-count:{user.pk}:{getattr(user, 'scope_key', '')}"
+    hit = cache.get(key)
+    if hit is not None:
+        return int(hit)
+    today = timezone.localdate()
+    n = step_items(user, page_size=1, today=today).count + duties(user, today)[0].count()
+    remember_count(user, n)
+    return n
+
+
+def remember_count(user: Any, n: int) -> None:
+    """The inbox page has just counted: the menu uses that number."""
+    cache.set(f"inbox-count:{user.pk}:{getattr(user, 'scope_key', '')}", n, COUNT_TTL_SECONDS)
+
+
+def forget_count(user: Any) -> None:
+    cache.delete(f"inbox-count:{user.pk}:{getattr(user, 'scope_key', '')}")
+
+
+# -- 已办, 关注 ---------------------------------------------------------------------------------------
+
+
+def done_by(user: Any) -> models.QuerySet[DocketEvent]:
+    """已办: the docket events the user recorded, newest first."""
+    return DocketEvent.objects.filter(actor_id=user.pk).select_related("case_type").order_by("-at", "-id")
+
+
+def followed_by(user: Any) -> models.QuerySet[Follow]:
+    return Follow.objects.filter(user_id=user.pk).select_related("case_type").order_by("-created_at", "-id")
+
+
+def is_following(user: Any, case: models.Model) -> bool:
+    return Follow.objects.for_case(case).filter(user_id=user.pk).exists()
+
+
+def follow(user: Any, case: models.Model, *, on: bool) -> None:
+    """Follow or stop following a case the user may see (the caller checked that)."""
+    if not scope_of(user).can_view(case):
+        from infogov.core.errors import NotFound
+
+        raise NotFound()
+    ct = ContentType.objects.get_for_model(case)
+    if on:
+        Follow.objects.get_or_create(
+            user_id=user.pk,
+            case_type=ct,
+            case_id=case.pk,
+            defaults={"jurisdiction_id": case.jurisdiction_id},  # type: ignore[attr-defined]
+        )
+    else:
+        Follow.objects.filter(user_id=user.pk, case_type=ct, case_id=case.pk).delete()
