@@ -15,7 +15,6 @@ from django.utils import timezone
 from infogov.core.models import Case
 
 from .choices import (
-    MANDATORY_DIMENSIONS,
     Category,
     ConditionStatus,
     FindingConclusion,
@@ -454,67 +453,6 @@ class AcceptanceFiling(models.Model):
         return f"{self._meta.verbose_name} #{self.pk}"
 
 
-class ProjectExpertReview(models.Model):
-    """专家评审意见 (第九条第二款): a convened expert's opinion on the four dimensions of a project's
-    review, or the authority's note of why it is missing. The authority's 审查意见 cites them."""
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="expert_reviews")
-    expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="专家", on_delete=models.PROTECT, related_name="+"
-    )
-    due_date = models.DateField("提交期限")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField("邀请时间", default=timezone.now)
-    layout_conclusion = models.CharField(
-        "规划布局结论", max_length=12, choices=FindingConclusion.choices, blank=True
-    )
-    layout_comment = models.TextField("规划布局意见", blank=True)
-    standards_conclusion = models.CharField(
-        "技术标准结论", max_length=12, choices=FindingConclusion.choices, blank=True
-    )
-    standards_comment = models.TextField("技术标准意见", blank=True)
-    security_conclusion = models.CharField(
-        "网络与信息安全结论", max_length=12, choices=FindingConclusion.choices, blank=True
-    )
-    security_comment = models.TextField("网络与信息安全意见", blank=True)
-    sharing_conclusion = models.CharField(
-        "信息资源共享结论", max_length=12, choices=FindingConclusion.choices, blank=True
-    )
-    sharing_comment = models.TextField("信息资源共享意见", blank=True)
-    summary = models.TextField("综合意见", blank=True)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    missing_reason = models.TextField("未提交意见的原因", blank=True)
-
-    class Meta:
-        verbose_name = "专家评审意见"
-        verbose_name_plural = "专家评审意见"
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["project", "expert"], name="project_expert_review_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self._meta.verbose_name} #{self.pk}"
-
-    @property
-    def obligation_code(self) -> str:
-        return f"expert-review-{self.pk}"
-
-    @property
-    def settled(self) -> bool:
-        """Given, or its absence explained by the authority."""
-        return self.submitted_at is not None or bool(self.missing_reason)
-
-    def dimensions(self) -> list[tuple[str, str, str]]:
-        """(dimension label, conclusion label, comment) for the four dimensions of 第九条第二款."""
-        out = []
-        for d in MANDATORY_DIMENSIONS:
-            conclusion = getattr(self, f"{d.value}_conclusion")
-            label = str(FindingConclusion(conclusion).label) if conclusion else ""
-            out.append((str(d.label), label, getattr(self, f"{d.value}_comment")))
-        return out
-
-
 class SupervisionInspection(models.Model):
     """监督检查 (第十四条): by the authority with DRC, finance and audit."""
 
@@ -607,76 +545,13 @@ ACTIVE_STATES = (
 )
 
 
-# -- the duplicate-construction index (第六条 避免重复建设; see similarity_index.py) ------------------
-# Derived data, written only by similarity_index.py (and the data generator through it): rebuilt from
-# the projects and information systems by `manage.py similarity_reindex`. No foreign keys, so that a
-# rebuild can bulk-load a province's postings; a document's id is its project's id, or minus its
-# information system's id.
-
-
-class SimilarityDocument(models.Model):
-    """查重索引文档 (第六条): the jieba words of one submitted project or one information system."""
-
-    id = models.BigIntegerField("编号", primary_key=True, help_text="项目编号；信息系统为负的系统编号")
-    jurisdiction_id = models.BigIntegerField("行政区域编号")
-    terms = models.JSONField("词频", default=dict)
-
-    class Meta:
-        verbose_name = "查重索引文档"
-        verbose_name_plural = "查重索引文档"
-
-    def __str__(self) -> str:
-        return f"{self._meta.verbose_name} #{self.pk}"
-
-
-class SimilarityTerm(models.Model):
-    """查重索引词典 (第六条): in how many documents each word occurs (the empty word counts them all),
-    and the highest weight it has had in any (what it can add to a score at most)."""
-
-    term = models.CharField("词", max_length=100, primary_key=True)
-    df = models.IntegerField("文档数")
-    max_weight = models.FloatField("最大权重", default=0.0)
-
-    class Meta:
-        verbose_name = "查重索引词"
-        verbose_name_plural = "查重索引词典"
-
-    def __str__(self) -> str:
-        return self.term
-
-
-class SimilarityPosting(models.Model):
-    """查重倒排索引 (第六条): a word of a document with its TF-IDF weight when it was indexed."""
-
-    # the key is the searches' way in: a query's words in the jurisdictions it is compared with
-    # (bulk loads append in key order; a document's postings are found through its words)
-    pk = models.CompositePrimaryKey("term", "jurisdiction_id", "document_id")
-    term = models.CharField("词", max_length=100)
-    jurisdiction_id = models.BigIntegerField("行政区域编号")
-    document_id = models.BigIntegerField("文档编号")
-    weight = models.FloatField("权重")
-
-    class Meta:
-        verbose_name = "查重倒排索引"
-        verbose_name_plural = "查重倒排索引"
-
-    def __str__(self) -> str:
-        return f"{self.term} @ {self.document_id}"
-
-
-class SimilarityStale(models.Model):
-    """查重索引待更新 (第六条): documents whose project or system changed since they were indexed;
-    written by database triggers (migration 0005) on every write path, read by the next search."""
-
-    document_id = models.BigIntegerField("文档编号")
-
-    class Meta:
-        verbose_name = "查重索引待更新"
-        verbose_name_plural = "查重索引待更新"
-
-    def __str__(self) -> str:
-        return f"{self._meta.verbose_name} #{self.document_id}"
-
-
-# the authority's synonym groups of duplicate-construction detection (第六条), beside their loader
+# models kept in their own modules, imported here so that Django finds them: the experts' opinions
+# (expert_models.py), the duplicate-construction index and the synonym groups (第六条)
+from .expert_models import ProjectExpertReview  # noqa: E402
+from .similarity_models import (  # noqa: E402, F401
+    SimilarityDocument,
+    SimilarityPosting,
+    SimilarityStale,
+    SimilarityTerm,
+)
 from .similarity_synonyms import SynonymGroup  # noqa: E402, F401
