@@ -44,13 +44,13 @@ format: install
 	.venv/bin/ruff format src tests scripts
 
 test-sqlite: install
-	env -u DATABASE_URL .venv/bin/pytest -q -n 2 $(PYTEST_ARGS)
+	env -u DATABASE_URL .venv/bin/pytest -q -n 2 --dist worksteal $(PYTEST_ARGS)
 
 # pg_ready.py: 0 = PostgreSQL answers; 2 = it does not, skip (a developer's machine); 1 = it does not
 # and CI is set: fail, never skip.
 test-postgres: install
 	@$(PY) scripts/pg_ready.py "$(PG_URL)"; status=$$?; \
-	if [ $$status -eq 0 ]; then DATABASE_URL="$(PG_URL)" .venv/bin/pytest -q -n 2 $(PYTEST_ARGS); \
+	if [ $$status -eq 0 ]; then DATABASE_URL="$(PG_URL)" .venv/bin/pytest -q -n 2 --dist worksteal $(PYTEST_ARGS); \
 	elif [ $$status -eq 2 ]; then echo "跳过 PostgreSQL 测试（CI 中此项为失败）"; \
 	else exit 1; fi
 
@@ -65,7 +65,7 @@ test: install system-packages lint test-sqlite test-postgres coverage-strict
 
 # The quick loop while working: SQLite only, no lint, without the slow and browser tests (under 2 minutes).
 test-fast: install
-	env -u DATABASE_URL .venv/bin/pytest -q -n 2 -m "not slow and not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL .venv/bin/pytest -q -n 2 --dist worksteal -m "not slow and not browser" $(PYTEST_ARGS)
 
 # Refresh the user guides' screenshots (docs/img) from the browser journeys.
 screenshots: install system-packages

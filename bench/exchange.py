@@ -7,12 +7,16 @@ process's RSS growth while streaming.
 The records are a bench fixture written by one INSERT … SELECT generate_series (valid-looking, fictitious
 values; the exchange does not re-validate what it serves), in a resource of its own, kept between runs.
 
-Run alone: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/infogov_exchange_bench \\
-    .venv/bin/python -m bench.exchange --rows 200000
+With bench/exchange_load.py (bulk load, quality figures, a paged pull) these are the province-scale
+scenarios of issue 13, each repeated (median, min, max) with the load average recorded.
+
+Run alone: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/infogov_res_bench \\
+    .venv/bin/python -m bench.exchange --records 1000000 [--repeat 3] [--only streaming,page,load,quality]
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -120,28 +124,45 @@ def _copy_rate(pull: Any) -> tuple[float, int]:
     return n / (time.perf_counter() - t0), n
 
 
-def exchange_scenario(scenario: Callable[..., dict[str, Any]], rows: int = ROWS) -> dict[str, Any]:
-    import datetime as dt
-
+def _stream(pull: Any) -> tuple[float, int, int, float]:
+    """(rows/s, rows, bytes, RSS growth MB) of the exchange's NDJSON stream of the pull."""
     from django.db import transaction
 
     from infogov.resources import exchange
 
-    resource, grant = fixture(rows)
-    pull = exchange.prepare(grant, resource.pk, {}, today=dt.date.today())
-    ceiling, copied = _copy_rate(pull)
     rss0 = peak = _rss_mb()
-    n, size, t0 = 0, 0, time.perf_counter()
+    size, t0 = 0, time.perf_counter()
     counted: list[int] = []
     with transaction.atomic():  # the server-side cursor lives in a transaction, as under a request
         for i, chunk in enumerate(exchange.ndjson_chunks(pull, counted.append)):
             size += len(chunk)
             if i % 50 == 0:
                 peak = max(peak, _rss_mb())
-    seconds = time.perf_counter() - t0
     n = counted[0] if counted else 0
-    rate = n / seconds
-    growth = peak - rss0
+    return n / (time.perf_counter() - t0), n, size, peak - rss0
+
+
+def exchange_scenario(
+    scenario: Callable[..., dict[str, Any]], rows: int = ROWS, repeat: int = 3
+) -> dict[str, Any]:
+    """Streaming and the COPY ceiling, interleaved `repeat` times; the median of each beside the other."""
+    import datetime as dt
+
+    from bench.exchange_load import load_average, spread
+    from infogov.resources import exchange
+
+    resource, grant = fixture(rows)
+    pull = exchange.prepare(grant, resource.pk, {}, today=dt.date.today())
+    load0 = load_average()
+    rates, ceilings, growths = [], [], []
+    n = copied = size = 0
+    for _ in range(repeat):
+        ceiling, copied = _copy_rate(pull)
+        rate, n, size, growth = _stream(pull)
+        ceilings.append(ceiling)
+        rates.append(rate)
+        growths.append(growth)
+    rate, ceiling, growth = statistics.median(rates), statistics.median(ceilings), max(growths)
     return scenario(
         "exchange_streaming",
         round(rate),
@@ -154,18 +175,56 @@ def exchange_scenario(scenario: Callable[..., dict[str, Any]], rows: int = ROWS)
         ceiling_what="PostgreSQL COPY (the same masked SELECT) TO STDOUT, read to the end",
         rows=n,
         bytes=size,
-        seconds=round(seconds, 2),
-        rss_growth_mb=round(growth, 1),
+        stream_rows_per_s=spread(rates, 0),
+        copy_rows_per_s=spread(ceilings, 0),
+        ratios=spread([r / c for r, c in zip(rates, ceilings, strict=True)]),
+        rss_growth_mb=spread(growths, 1),
+        load_average_before=load0,
+        load_average_after=load_average(),
         how="resources.exchange.ndjson_chunks in the bench process (no HTTP server)",
     )
 
 
-def main(argv: list[str]) -> int:
-    import argparse
+def exchange_scale_scenarios(
+    scenario: Callable[..., dict[str, Any]],
+    records: int = ROWS,
+    repeat: int = 3,
+    *,
+    streaming: bool = True,
+    only: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
+    """The province-scale scenarios of issue 13: streaming (unless `make bench` runs it as a step of
+    its own), a paged pull, bulk load, quality figures."""
     import json
 
+    from bench import exchange_load as xl
+    from bench.run import log
+
+    def done(result: dict[str, Any]) -> dict[str, Any]:
+        log(json.dumps(result, ensure_ascii=False))  # each as it is measured: a long run keeps what it got
+        return result
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
+    out = [done(exchange_scenario(scenario, records, repeat))] if streaming and wanted("streaming") else []
+    _, grant = fixture(records)
+    if wanted("page"):
+        out.append(done(xl.page_pull(scenario, grant, requests=100, repeat=repeat)))
+    if wanted("load"):
+        out.append(done(xl.bulk_load(scenario, records, repeat)))
+    if wanted("quality"):  # of the bulk-loaded resource
+        out.append(done(xl.quality_figures(scenario, repeat)))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--records", "--rows", dest="records", type=int, default=ROWS)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="some of streaming,page,load,quality (comma-separated)")
     args = parser.parse_args(argv)
     from bench import run
 
@@ -174,16 +233,20 @@ def main(argv: list[str]) -> int:
         run.log(f"PostgreSQL unavailable: {problem}")
         return 1
     run.setup_django()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    # every module the scenarios use, imported now: a run of many minutes measures the code it started with
+    import infogov.resources.exchange
+    import infogov.resources.quality
+    import infogov.resources.services
+    import infogov.resources.staging  # noqa: F401
     from infogov.org.models import Jurisdiction, Organisation
 
     if Organisation.objects.filter(kind="department").count() < 2:
         j, _ = Jurisdiction.objects.get_or_create(code="220200", defaults={"name": "吉林市", "kind": "city"})
         for name in ("基准提供单位", "基准使用单位"):
             Organisation.objects.get_or_create(name=name, defaults={"kind": "department", "jurisdiction": j})
-    run.log(json.dumps(exchange_scenario(run.scenario, args.rows), ensure_ascii=False, indent=2))
+    only = frozenset(s for s in args.only.split(",") if s)
+    got = exchange_scale_scenarios(run.scenario, args.records, args.repeat, only=only)
+    run.log(run.table(got))
     return 0
 
 

@@ -507,8 +507,7 @@ def search_scenario(base: str, auth: dict[str, str]) -> dict[str, Any]:
             c.fetchone()
             runs.append((time.perf_counter() - t0) * 1000)
         c.execute(
-            "EXPLAIN SELECT id FROM projects_project "
-            "WHERE search_words @> %s::text[]",
+            "EXPLAIN SELECT id FROM projects_project WHERE search_words @> %s::text[]",
             [["政务"]],
         )
         plan = "\n".join(r[0] for r in c.fetchall())
@@ -1039,13 +1038,18 @@ def main() -> int:
         server = connection.cursor().connection.info.server_version
         log(f"  PostgreSQL {server // 10000}.{server % 10000}")
         logins = data["counts"]["logins"]
-        from bench.exchange import exchange_scenario
+        from bench.exchange import exchange_scale_scenarios, exchange_scenario
         from bench.inbox import inbox_scenario
+        from bench.security import security_overview_scenario
+
         steps: list[tuple[str, Any]] = [
             ("http", lambda: http_scenarios(logins)),
             ("inbox", lambda: [inbox_scenario(logins, scenario)]),
+            ("security_overview", lambda: [security_overview_scenario(logins, scenario)]),
             ("exchange_streaming", lambda: [exchange_scenario(scenario)]),
+            ("exchange_scale", lambda: exchange_scale_scenarios(scenario, streaming=False)),
             ("duplicate_detection", lambda: [similarity_scenario()]),
+            ("excel_import", lambda: [__import__("bench.imports").imports.import_scenario(scenario)]),
             ("docket_verify", lambda: [docket_verify()]),
             ("transitions", lambda: [transitions(world())]),
         ]

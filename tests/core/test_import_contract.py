@@ -123,10 +123,21 @@ def test_a_new_app_must_take_its_place_in_the_layers(options, graph):
     assert broken(options, g) == {"layers"}
 
 
+def _is_user(node: ast.expr) -> bool:
+    """`user`, `request.user`, `self.user`, `owner_user`, `u` …: an expression naming a user."""
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return name in {"u", "who", "actor"} or "user" in name.lower()
+
+
 def scope_reads(source: str) -> list[int]:
-    """The lines of Python `source` that read an attribute named `scope`."""
+    """The lines of Python `source` that read `scope` as an attribute of a user (an inspection's 检查范围
+    or a candidate row's scope is another thing of the same name)."""
     tree = ast.parse(source)
-    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "scope"]
+    return [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Attribute) and n.attr == "scope" and _is_user(n.value)
+    ]
 
 
 def test_nothing_reads_a_users_scope_as_an_attribute():
@@ -145,3 +156,5 @@ def test_nothing_reads_a_users_scope_as_an_attribute():
 def test_the_scope_check_finds_an_attribute_read():
     assert scope_reads("x = 1\nif request.user.scope.can_view(case):\n    pass\n") == [2]
     assert scope_reads("scope = scope_of(user)\nscope.can_view(case)\n") == []
+    assert scope_reads("u = fresh(x)\nu.scope\nself.user.scope\n") == [2, 3]
+    assert scope_reads("lines = [given.scope]\nrow.scope\n") == []

@@ -310,6 +310,7 @@ def api_leaks(
     return leaks, calls
 
 
+@pytest.mark.slow  # every operation and page as ~30 users: in `make test`, not `make test-fast`
 def test_api_operations_refuse_everyone_out_of_scope(matrix):
     before = matrix.case_state()
     leaks, calls = api_leaks(matrix)
@@ -318,6 +319,7 @@ def test_api_operations_refuse_everyone_out_of_scope(matrix):
     assert matrix.case_state() == before, "an out-of-scope or empty write changed a case"
 
 
+@pytest.mark.slow  # every operation and page as ~30 users: in `make test`, not `make test-fast`
 def test_the_matrix_catches_a_scope_that_lets_everybody_read(matrix, monkeypatch):
     """Proof that the matrix can fail: with 第四条's scope switched off for reads it reports leaks."""
     monkeypatch.setattr(Scope, "case_q", lambda self, model: Q() if self.user_id else Q(pk__in=[]))
@@ -365,6 +367,7 @@ def case_pages(model: type[models.Model], m: Matrix) -> list[tuple[str, str, boo
     return pages
 
 
+@pytest.mark.slow  # every operation and page as ~30 users: in `make test`, not `make test-fast`
 def test_case_pages_refuse_everyone_out_of_scope(matrix):
     before = matrix.case_state()
     leaks: list[str] = []

@@ -30,16 +30,24 @@ def seeded(db) -> str:
     return seed()
 
 
-def test_running_twice_changes_nothing(seeded):
+@pytest.mark.article(4, 34)
+def test_the_demo_city_is_complete_verified_and_idempotent(seeded, client):
+    """One seeding (the slowest setup of the suite) for every property of the demo city; then a second
+    run that must change nothing."""
+    check_output_lists_the_logins(seeded)
+    check_twelve_jurisdictions_each_with_authority_and_government()
+    check_city_departments_and_other_organisations()
+    check_demo_logins_work_with_their_roles(client)
+    check_the_three_administrators_are_staff_not_superusers()
+    check_docket_verifies_after_seeding()
     before = counts()
     users = dict(User.objects.values_list("username", "password"))
     seed()
-    assert counts() == before
+    assert counts() == before, "a second seed_demo changed the data"
     assert dict(User.objects.values_list("username", "password")) == users
 
 
-@pytest.mark.article(4)
-def test_twelve_jurisdictions_each_with_authority_and_government(seeded):
+def check_twelve_jurisdictions_each_with_authority_and_government() -> None:
     assert Jurisdiction.objects.count() == 12
     root = city()
     assert (root.code, root.name, root.kind) == ("220200", "吉林市", JurisdictionKind.CITY)
@@ -62,7 +70,7 @@ def test_twelve_jurisdictions_each_with_authority_and_government(seeded):
     assert sort[0] == "220200" and sort[-2:] == ["220271", "220272"]
 
 
-def test_city_departments_and_other_organisations(seeded):
+def check_city_departments_and_other_organisations() -> None:
     root = city()
     departments = Organisation.objects.filter(jurisdiction=root, kind=OrganisationKind.DEPARTMENT)
     assert departments.count() >= 20
@@ -76,7 +84,7 @@ def test_city_departments_and_other_organisations(seeded):
     assert all(e.full_name for e in experts)
 
 
-def test_demo_logins_work_with_their_roles(seeded, client):
+def check_demo_logins_work_with_their_roles(client) -> None:
     logins = demo_logins()
     assert len({u["username"] for u in logins}) == len(logins)
     for login in logins:
@@ -91,7 +99,7 @@ def test_demo_logins_work_with_their_roles(seeded, client):
     assert not scope_of(User.objects.get(username="yongji_authority")).is_authority_for(city().pk)
 
 
-def test_the_three_administrators_are_staff_not_superusers(seeded):
+def check_the_three_administrators_are_staff_not_superusers() -> None:
     admins = User.objects.filter(memberships__role__in=ADMIN_ROLES)
     assert sorted(admins.values_list("username", flat=True)) == ["auditadmin", "secadmin", "sysadmin"]
     assert all(u.is_staff and not u.is_superuser for u in admins)
@@ -101,15 +109,14 @@ def test_the_three_administrators_are_staff_not_superusers(seeded):
         assert Membership.objects.filter(user=u).count() == 1
 
 
-@pytest.mark.article(34)
-def test_docket_verifies_after_seeding(seeded):
+def check_docket_verifies_after_seeding() -> None:
     out = StringIO()
     call_command("docket_verify", stdout=out)
     assert "校验通过" in out.getvalue()
     assert "0 条待封存" in out.getvalue()
 
 
-def test_output_lists_the_logins(seeded):
+def check_output_lists_the_logins(seeded: str) -> None:
     assert "演示账号" in seeded
     assert "auditadmin" in seeded and DEMO_PASSWORD in seeded
 

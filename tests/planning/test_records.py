@@ -124,6 +124,12 @@ def _insider_expert(pw):
     return v, _owner(pw, v), {"payload": {"experts": [insider.pk]}}
 
 
+def _past_expert_due(pw):
+    v = _reviewing(pw)
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    return v, _owner(pw, v), {"payload": {"experts": [pw.experts[0].pk], "due_date": yesterday}}
+
+
 def _other_organiser(pw):
     v = _reviewing(pw)
     return v, pw.world.yongji.authority_user, {"payload": {"experts": [pw.experts[0].pk]}}
@@ -219,6 +225,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("consultation_summary", "A6-1-SUMMARY-STAGE"): _summary_in_draft,
     ("experts_assign", "A6-1-EXPERT-INDEPENDENT"): _insider_expert,
     ("experts_assign", "A6-1-ORGANISER"): _other_organiser,
+    ("experts_assign", "A6-1-EXPERT-DUE"): _past_expert_due,
     ("expert_opinion", "A6-1-OPINION-ONCE"): _second_opinion,
     # 第六条第二款: change control
     ("change_request", "A6-2-ONE-CHANGE"): _second_change,

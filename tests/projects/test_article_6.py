@@ -5,7 +5,8 @@ import pytest
 from infogov.core.errors import RuleViolation
 from infogov.projects import services, similarity
 from infogov.projects.demo_data import PROJECTS, SYSTEMS
-from infogov.projects.models import InformationSystem, Project
+from infogov.projects.models import Project
+from infogov.security.models import InformationSystem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.article(6)]
 
@@ -24,11 +25,11 @@ def test_labelled_set_precision_and_recall_reported_for_the_measure_and_the_one_
 def test_planted_near_duplicate_is_found_on_submission_and_must_be_acknowledged(walker, world):
     sys_ = next(s for s in SYSTEMS if s["dup"] == "health")
     InformationSystem.objects.create(
-        name=sys_["name"],
-        description=sys_["description"],
+        title=sys_["name"],
+        purpose=sys_["description"],
         owner=world.city.department,
         jurisdiction=world.city.jurisdiction,
-        protection_level=3,
+        level=3,
     )
     spec = next(p for p in PROJECTS if p["key"] == "yongji-health-info")
     unrelated = walker.submit(
@@ -39,7 +40,7 @@ def test_planted_near_duplicate_is_found_on_submission_and_must_be_acknowledged(
     assert not unrelated.similar_hits.exists()
     p = walker.submit(walker.create(title=spec["title"], content=spec["content"], systems=spec["systems"]))
     hits = list(p.similar_hits.all())
-    assert hits and hits[0].other_system is not None and hits[0].other_system.name == sys_["name"]
+    assert hits and hits[0].other_system_id is not None and hits[0].other_system_title == sys_["name"]
     assert hits[0].score >= similarity.THRESHOLDS[similarity.DEFAULT_METHOD]
     p = walker.include(p)
     for dim in ("layout", "standards", "security"):

@@ -14,7 +14,8 @@ from django.test import Client
 
 from infogov.core.errors import InvalidInput, NotPermitted
 from infogov.projects import standards
-from infogov.projects.models import Disbursement, InformationSystem, Project, Standard
+from infogov.projects.models import Disbursement, Project, Standard
+from infogov.security.models import InformationSystem
 
 from .conftest import MANDATORY_APP
 
@@ -86,7 +87,7 @@ def test_a_protection_level_of_2_5_is_refused_not_stored_as_2(walker):
         f"/projects/{p.pk}/fire/deliver/", {"version": p.version, "protection_level": "2.5"}, follow=True
     )
     assert "应为整数" in r.content.decode()
-    assert not InformationSystem.objects.filter(source_project=p).exists()
+    assert not InformationSystem.objects.filter(source_project_id=p.pk).exists()
     assert Project.objects.get(pk=p.pk).state == "accepted"
 
 

@@ -214,20 +214,23 @@ def test_import_page_shows_the_submission_progress(walker, client):
     assert other.status_code == 200 and "import-progress" not in other.content.decode()
 
 
-def test_a_refused_submission_is_listed_and_stays_a_draft(walker, monkeypatch):
-    from infogov.core.errors import InvalidInput as Refused
-    from infogov.projects import imports, services
+def test_a_refused_submission_is_listed_and_stays_a_draft(walker):
+    """A row the submit step's guards refuse (here: its budget source emptied after registration) stays
+    a draft; the others are submitted; the record names the row, the rule and the article."""
+    from infogov.projects import import_progress, imports
+    from infogov.projects.import_submit import submit_imported
 
-    real = services.project_fire
-
-    def refuse_second(*, project, user, name, **kw):
-        if project.title == "项目乙":
-            raise Refused("模拟的拒绝理由")
-        return real(project=project, user=user, name=name, **kw)
-
-    monkeypatch.setattr(services, "project_fire", refuse_second)
-    created, job = imports.start_import(user=walker.owner, data=workbook(row("项目甲"), row("项目乙")))
+    created, _ = imports.start_import(
+        user=walker.owner, data=workbook(row("项目甲"), row("项目乙")), submit=False
+    )
+    Project.objects.filter(title="项目乙").update(budget_source="")
+    job = import_progress.new_record(walker.owner, created, [2, 3])
+    result = submit_imported(walker.owner.pk, [p.pk for p in created], job)
+    assert result["submitted"] == 1
     status = imports.import_status(job, [p.pk for p in created])
     assert status["finished"] and status["submitted"] == 1 and status["total"] == 2
-    assert [f["message"] for f in status["failed"]] == ["模拟的拒绝理由"]
+    [refused] = import_progress.progress(job, walker.owner)["refused"]
+    assert (refused["row"], refused["title"], refused["article"]) == (3, "项目乙", "第三条")
+    assert refused["code"] and "预算" in refused["message"]
     assert Project.objects.get(title="项目乙").state == "draft"
+    assert Project.objects.get(title="项目甲").state == "proposed"

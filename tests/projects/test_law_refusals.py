@@ -46,6 +46,8 @@ ELSEWHERE = {
     ("acceptance_filing", "A13-1-ACCEPTED"),
     ("acceptance_receipt", "A13-2-FILED"),
     ("acceptance_receipt", "A13-2-NOT-RECEIVED"),
+    # needs a published catalogue entry of the resources app: tests/projects/test_shared_data.py
+    ("review_finding", "A9-2-SHARED-DATA"),
 }
 
 
@@ -396,6 +398,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
         w.owner,
         _accept_kw(w, security_measures_built=[]),
     ),
+    ("accept", "A31-1-GRADED"): lambda w: _tested_with_ungraded_register_entry(w),
     ("accept", "A13-1-ACCEPTANCE-ORDER"): _after_failed_acceptance("accept"),
     ("fail_acceptance", "A13-1-ACCEPTANCE-ORDER"): _after_failed_acceptance("fail_acceptance"),
     ("deliver", "A13-1-ACCEPTED"): lambda w: (_to_tested(w), "deliver", w.owner, {"payload": {}}),
@@ -441,6 +444,16 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
         {"payload": {"organiser": "建设单位", "participants": ["张三"], "conclusion": "合格"}},
     ),
 }
+
+
+def _tested_with_ungraded_register_entry(w: Walker) -> tuple[Any, str, Any, dict[str, Any]]:
+    """第三十一条第一款 三同步: the register holds the system the project rebuilds, not yet graded (the
+    project plans level 2 or above)."""
+    from infogov.security import services as security
+
+    p = _to_tested(w)
+    security.system_register(user=fresh(w.owner), title=p.title)
+    return p, "accept", w.owner, _accept_kw(w)
 
 
 def _non_fiscal_without_standards(w: Walker) -> Project:

@@ -10,7 +10,8 @@ from django.db import connection
 
 from infogov.projects import similarity_index as ix
 from infogov.projects.demo_data import PROJECTS
-from infogov.projects.models import InformationSystem, Project, SimilarityDocument, SimilarityTerm
+from infogov.projects.models import Project, SimilarityDocument, SimilarityTerm
+from infogov.security.models import InformationSystem
 from tests.projects.test_similarity_index import assert_consistent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,11 +23,11 @@ def test_simultaneous_submissions_keep_the_index_whole(walker, world):
     # work waiting in the queue for whoever searches first
     walker.submit(walker.create(title=PROJECTS[4]["title"], content=PROJECTS[4]["content"]))
     InformationSystem.objects.create(
-        name="吉林市政务服务平台",
-        description="统一身份认证、统一电子证照、事项网上申报",
+        title="吉林市政务服务平台",
+        purpose="统一身份认证、统一电子证照、事项网上申报",
         owner=world.city.department,
         jurisdiction=world.city.jurisdiction,
-        protection_level=3,
+        level=3,
     )
     barrier = threading.Barrier(len(drafts))
     errors: list[BaseException] = []

@@ -18,13 +18,13 @@ from infogov.projects import similarity
 from infogov.projects import similarity_index as ix
 from infogov.projects.demo_data import PROJECTS, labelled_items
 from infogov.projects.models import (
-    InformationSystem,
     Project,
     SimilarityDocument,
     SimilarityPosting,
     SimilarityStale,
     SimilarityTerm,
 )
+from infogov.security.models import InformationSystem
 
 pytestmark = pytest.mark.django_db
 THRESHOLD = similarity.THRESHOLD
@@ -62,7 +62,7 @@ def assert_consistent() -> None:
         for p in Project.objects.exclude(state="draft")
     }
     expected |= {
-        -s.pk: (s.jurisdiction_id, ix.term_counts(ix.system_text(s.name, s.description)))
+        -s.pk: (s.jurisdiction_id, ix.term_counts(ix.system_text(s.title, s.purpose)))
         for s in InformationSystem.objects.all()
     }
     assert docs == expected
@@ -72,14 +72,14 @@ def submitted(walker: Any, **fields: Any) -> Project:
     return walker.submit(walker.create(**fields))
 
 
-def system(land: Any, name: str, description: str, source: Project | None = None) -> InformationSystem:
+def system(land: Any, title: str, purpose: str, source: Project | None = None) -> InformationSystem:
     return InformationSystem.objects.create(
-        name=name,
-        description=description,
+        title=title,
+        purpose=purpose,
         owner=land.department,
         jurisdiction=land.jurisdiction,
-        protection_level=2,
-        source_project=source,
+        level=2,
+        source_project_id=source.pk if source else None,
     )
 
 
@@ -104,15 +104,15 @@ def test_scores_are_the_fused_tfidf_of_the_demo_items(world):
         owner = world.city.department if i % 2 else world.city.authority  # names repeat between units
         systems.append(
             InformationSystem.objects.create(
-                name=name,
-                description=rest,
+                title=name,
+                purpose=rest,
                 owner=owner,
                 jurisdiction=world.city.jurisdiction,
-                protection_level=2,
+                level=2,
             )
         )
     assert ix.sync() == len(items)
-    vecs = similarity.vectors([ix.system_text(s.name, s.description) for s in systems])
+    vecs = similarity.vectors([ix.system_text(s.title, s.purpose) for s in systems])
     position = {ix.system_document(s.pk): i for i, s in enumerate(systems)}
     for i, (_, text, _) in enumerate(items):
         got = ix.search(
@@ -142,12 +142,10 @@ def reference(project: Project, limit: int = similarity.TOP_K) -> list[tuple[Any
     """find_similar by its definition, from scratch: the candidates of candidates_for(), the idf of
     every submitted project and system and the proposal."""
     corpus = [p.similarity_text() for p in Project.objects.exclude(state="draft").exclude(pk=project.pk)]
-    corpus += [ix.system_text(s.name, s.description) for s in InformationSystem.objects.all()]
+    corpus += [ix.system_text(s.title, s.purpose) for s in InformationSystem.objects.all()]
     projects, systems = similarity.candidates_for(project)
     texts = [project.similarity_text()]
-    texts += [p.similarity_text() for p in projects] + [
-        ix.system_text(s.name, s.description) for s in systems
-    ]
+    texts += [p.similarity_text() for p in projects] + [ix.system_text(s.title, s.purpose) for s in systems]
     counts = [Counter(ix.term_counts(t)) for t in texts]
     n = len(corpus) + 1
     df: Counter[str] = Counter()
@@ -218,7 +216,7 @@ def test_every_write_path_keeps_the_index_current(walker, world):
     s = system(world.yongji, "永吉县智慧养老服务平台", "居家养老服务、养老机构监管")
     ix.sync()
     assert_consistent()
-    s.description = "老年人能力评估"
+    s.purpose = "老年人能力评估"
     s.save()
     s2 = system(world.city, "吉林市养老服务平台", "居家养老服务")
     ix.sync()
@@ -243,7 +241,7 @@ def test_a_submission_that_fails_leaves_the_index_as_it_was(walker, world):
     # and a proposal's search brings the index up to date in its own transaction
     p = walker.submit(walker.create(title="永吉县居家养老服务平台", content="居家养老服务、养老机构监管"))
     assert not queued() - {p.pk}
-    assert [h.other_system.name for h in p.similar_hits.all()] == ["永吉县智慧养老服务平台"]
+    assert [h.other_system_title for h in p.similar_hits.all()] == ["永吉县智慧养老服务平台"]
 
 
 def test_rebuild_and_the_generator_give_the_index_incremental_updates_give(world, walker):

@@ -41,8 +41,9 @@ from infogov.projects.choices import (
     PlanState,
     ProjectState,
 )
-from infogov.projects.models import AnnualConstructionPlan, InformationSystem, Project
+from infogov.projects.models import AnnualConstructionPlan, Project
 from infogov.projects.workflows import PROJECT_TRANSITIONS, PROJECT_WORKFLOW
+from infogov.security.models import InformationSystem
 from tests.conftest import World
 from tests.projects.conftest import MANDATORY_APP, MEASURES, acceptance_report, fiscal_fields
 
@@ -461,9 +462,9 @@ def check_invariants(ex: Example) -> None:
         assert not p.conditions.filter(answered_at__isnull=True).exists(), "第九条第二款: conditions open"
     if p.state == S.DELIVERED:
         # 第三十一条第一款 同步运行: the delivered system is in the register with its protection level
-        system = InformationSystem.objects.filter(source_project=p).first()
+        system = InformationSystem.objects.filter(source_project_id=p.pk).first()
         assert system is not None, "第三十一条第一款: delivered system not registered (同步运行)"
-        assert system.owner_id == p.owner_id and 1 <= system.protection_level <= 5
+        assert system.owner_id == p.owner_id and 1 <= (system.level or 0) <= 5
     if p.state == S.REJECTED:
         assert hasattr(p, "review") and not p.review.passed, "第九条第二款: rejected without an opinion"
 

@@ -63,12 +63,21 @@ class CaseType:
 
 
 @dataclass(frozen=True)
+class Provides:
+    """The app's implementation of a hook another app calls (core/hooks.py)."""
+
+    hook: str  # "register_system"
+    function: str  # "infogov.security.services:system_from_procedure"
+
+
+@dataclass(frozen=True)
 class Registration:
     case_types: tuple[CaseType, ...] = ()
     pages: tuple[Pages, ...] = ()
     api: tuple[ApiRouter, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
     demo: str = ""  # module with seed(stdout); data generation: each app's `generate` module (datagen)
+    provides: tuple[Provides, ...] = ()  # hooks (core/hooks.py) this app provides
 
 
 def registrations() -> list[tuple[str, Registration]]:

@@ -276,7 +276,9 @@ def assign_experts(request, id: int, data: ExpertsIn):
     experts = list(User.objects.filter(username__in=data.usernames))
     if len(experts) != len(set(data.usernames)):
         raise InvalidInput("部分专家不存在", code="invalid_experts")
-    made = services.experts_assign(version=_version(request, id), user=request.auth, experts=experts)
+    made = services.experts_assign(
+        version=_version(request, id), user=request.auth, experts=experts, due_date=data.due_date
+    )
     return {"count": len(made)}
 
 

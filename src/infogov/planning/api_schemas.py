@@ -174,6 +174,7 @@ class SummaryIn(Schema):
 
 class ExpertsIn(Schema):
     usernames: list[str] = Field(..., min_length=1, max_length=20)
+    due_date: dt.date | None = Field(None, description="提交论证意见期限（留空为平台规定的默认期限）")
 
 
 class OpinionIn(Schema):

@@ -39,6 +39,14 @@ APPROVAL_DAYS = Policy(
     source="平台设定：报批后三十日内批准或退回（第五条未规定期限）",
     history={FROM_COMMENCEMENT: 30},
 )
+EXPERT_REVIEW_DAYS = Policy(
+    "planning.expert_review_days",
+    label="规划论证专家提交论证意见的默认期限",
+    unit="天",
+    basis="第六条第一款",
+    source="平台设定：邀请论证专家时未写明期限的，自邀请之日起十五日内提交论证意见（第六条第一款未规定期限）",
+    history={FROM_COMMENCEMENT: 15},
+)
 FILING_DAYS = Policy(
     "planning.filing_days",
     label="规划批准后报送备案的期限",
@@ -47,6 +55,12 @@ FILING_DAYS = Policy(
     source="平台设定：本辖区规划公布后、部门专项规划批准后三十日内报送备案（第五条第二款、第三款未规定期限）",
     history={FROM_COMMENCEMENT: 30},
 )
+
+
+def expert_due_date(given: dt.date | None, act_date: dt.date) -> dt.date:
+    """The date by which invited experts give their opinions: the one the inviter typed, else
+    EXPERT_REVIEW_DAYS after the invitation (by the value in force on the day of the act)."""
+    return given or act_date + dt.timedelta(days=int(EXPERT_REVIEW_DAYS.on(act_date)))
 
 
 def execution_due_date(year: int) -> dt.date:

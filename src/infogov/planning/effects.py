@@ -305,9 +305,12 @@ def save_summary(version: PlanVersion, step: StepContext) -> None:
 def assign_experts(version: PlanVersion, step: StepContext) -> None:
     from infogov.core.workflow import experts
 
+    from .deadlines import expert_due_date
     from .services import EXPERT_REVIEW
 
-    experts.assign(step, version, step.input.experts, purpose=EXPERT_REVIEW)
+    day = step.act_date or step.today or timezone.localdate()
+    due = expert_due_date(step.input.due_date, day)  # 平台规定 when none is given
+    experts.assign(step, version, step.input.experts, purpose=EXPERT_REVIEW, due_date=due)
 
 
 def add_opinion(version: PlanVersion, step: StepContext) -> None:

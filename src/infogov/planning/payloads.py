@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from infogov.core.workflow.payloads import ActDate, Amount, StepInput
 
@@ -188,8 +188,17 @@ class SummaryIn(StepInput):
     summary: Required20000 = Field(title="征求意见情况说明")
 
 
+def _blank_none(value: Any) -> Any:
+    """An empty date input is no date (the form sends "")."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+OptionalDate = Annotated[ActDate | None, BeforeValidator(_blank_none)]
+
+
 class ExpertsIn(StepInput):
     experts: Ids = Field(title="专家")
+    due_date: OptionalDate = Field(None, title="提交论证意见期限")
 
 
 class OpinionIn(StepInput):

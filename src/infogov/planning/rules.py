@@ -246,6 +246,18 @@ def experts_independent(case: Any, ctx: RuleContext) -> bool | str:
 
 
 @rule(
+    "A6-1-EXPERT-DUE",
+    citation="第六条第一款",
+    message="专家提交论证意见的期限不得早于邀请之日",
+    summary="论证期限在邀请之后",
+)
+def expert_due_not_past(case: Any, ctx: RuleContext) -> bool:
+    """……组织专家论证。（专家须有提交论证意见的时间）"""
+    due = ctx.input.due_date  # explain(): not judged before the date is typed
+    return due is None or due >= ctx.today
+
+
+@rule(
     "A6-1-EXPERT-MAJORITY",
     citation="第六条第一款",
     message="专家论证未通过：多数专家的结论须为通过或修改后通过",

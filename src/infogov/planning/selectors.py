@@ -134,14 +134,16 @@ def assigned_reviews(user: Any) -> QuerySet[PlanVersion]:
 
 
 def experts_assigned(version: PlanVersion) -> list[Any]:
+    """The invited experts, each with the date its opinion is due (``review_due``)."""
     from django.contrib.contenttypes.models import ContentType
 
-    return [
-        a.user
-        for a in CaseAssignment.objects.filter(
-            case_type=ContentType.objects.get_for_model(PlanVersion), case_id=version.pk
-        ).select_related("user")
-    ]
+    found = []
+    for a in CaseAssignment.objects.filter(
+        case_type=ContentType.objects.get_for_model(PlanVersion), case_id=version.pk
+    ).select_related("user"):
+        a.user.review_due = a.due_date
+        found.append(a.user)
+    return found
 
 
 # -- the public portal (no login) -----------------------------------------------------------------

@@ -285,10 +285,16 @@ def consultation_summary_save(*, version: PlanVersion, user: User, summary: str)
 # -- 第六条第一款: expert review ---------------------------------------------------------------------
 
 
-def experts_assign(*, version: PlanVersion, user: User, experts: Iterable[User]) -> list[CaseAssignment]:
-    """组织专家论证: the owner (or the competent authority) invites pool experts, none from the owner."""
+def experts_assign(
+    *, version: PlanVersion, user: User, experts: Iterable[User], due_date: dt.date | str | None = None
+) -> list[CaseAssignment]:
+    """组织专家论证: the owner (or the competent authority) invites pool experts, none from the owner, each
+    to give an opinion by `due_date` (none: EXPERT_REVIEW_DAYS after the invitation, 平台规定)."""
+    payload: dict[str, Any] = {"experts": [e.pk for e in experts]}
+    if due_date:
+        payload["due_date"] = due_date.isoformat() if isinstance(due_date, dt.date) else due_date
     with transaction.atomic():
-        _, event = _fire(version, "experts_assign", user=user, payload={"experts": [e.pk for e in experts]})
+        _, event = _fire(version, "experts_assign", user=user, payload=payload)
         return _created(event, CaseAssignment)
 
 

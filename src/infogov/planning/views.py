@@ -28,6 +28,7 @@ from infogov.org.models import User
 
 from . import assessment, selectors, services
 from .choices import ANSWER_TEMPLATES, APPROVED_STATES, PlanLevel, PlanState
+from .deadlines import EXPERT_REVIEW_DAYS
 from .forms import AnswerForm, GoalForm, OpinionForm, PlanCreateForm, PublicCommentForm, TaskForm
 from .models import ExecutionReport, Inspection, PlanScore, PlanVersion
 from .rules import acts_as_city_authority, enforce
@@ -79,7 +80,8 @@ def detail_context(request: HttpRequest, case: PlanVersion | None) -> dict[str, 
             if y not in {r.year for r in data["reports"]}
         ]
     data["goal_form"], data["task_form"] = GoalForm(), TaskForm(version=case)
-    data["opinion_form"] = OpinionForm()
+    data["opinion_form"], data["opinion_refused"] = _opinion_form(request, case)
+    data["expert_days"] = EXPERT_REVIEW_DAYS.describe()
     return data
 
 
@@ -233,15 +235,57 @@ def experts_assign(request: HttpRequest, version: PlanVersion) -> None:
     ids = [int(x) for x in request.POST.getlist("experts") if x.isdigit()]
     if not ids:
         raise InvalidInput("请选择专家")
-    services.experts_assign(version=version, user=_me(request), experts=list(User.objects.filter(pk__in=ids)))
+    services.experts_assign(
+        version=version,
+        user=_me(request),
+        experts=list(User.objects.filter(pk__in=ids)),
+        due_date=request.POST.get("due_date", "").strip() or None,
+    )
 
 
-@action("已提交论证意见。")
-def opinion(request: HttpRequest, version: PlanVersion) -> None:
+OPINION_KEPT = "planning_opinion_form"  # a refused opinion's typed values, for the next rendering
+
+
+@login_required
+@require_POST
+def opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """An assigned expert's 论证意见; a refused one comes back with what was typed and the refusal beside
+    the field it concerns (or beside the form, for a rule's)."""
+    version = _version(request, pk)
     form = OpinionForm(request.POST)
-    if not form.is_valid():
-        raise InvalidInput("请选择论证结论并填写论证意见（不少于5字）")
-    services.expert_opinion_submit(version=version, user=_me(request), **form.cleaned_data)
+    try:
+        if not form.is_valid():
+            raise InvalidInput("请选择论证结论并填写论证意见（不少于5字）")
+        services.expert_opinion_submit(version=version, user=_me(request), **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        errors = {f: "；".join(str(m) for m in msgs) for f, msgs in form.errors.items()}
+        for d in exc.details:
+            if d.get("field") in form.fields and d.get("msg"):
+                errors[str(d["field"])] = str(d["msg"])
+        request.session[OPINION_KEPT] = {
+            "version": version.pk,
+            "data": {name: request.POST.get(name, "") for name in form.fields},
+            "errors": errors,
+            "message": "" if errors else str(exc),
+        }
+    else:
+        messages.success(request, "已提交论证意见。")
+    return see_other(_detail(pk) + "#plan-sections")
+
+
+def _opinion_form(request: HttpRequest, case: PlanVersion) -> tuple[OpinionForm, str]:
+    """The expert's opinion form: empty, or a refused submission's values with its refusals (once)."""
+    kept = request.session.get(OPINION_KEPT)
+    if not kept or kept.get("version") != case.pk:
+        return OpinionForm(), ""
+    del request.session[OPINION_KEPT]
+    form = OpinionForm(kept.get("data") or {})
+    form.is_valid()
+    for name, message in (kept.get("errors") or {}).items():
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, message)
+    return form, str(kept.get("message") or "")
 
 
 @login_required

@@ -21,6 +21,7 @@ from infogov.core.errors import NotFound
 from infogov.core.workflow.payloads import ActDate, RequiredText, Text
 
 from . import imports, risk, selectors, services
+from .import_schemas import ImportProgressOut
 from .models import InspectionFinding, Project, ReviewCondition
 from .payloads import AcceptanceFilingIn
 from .workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
@@ -266,7 +267,7 @@ def _similar(project: Project) -> list[dict[str, Any]]:
             "acknowledged": h.acknowledged,
             "note": h.note,
         }
-        for i, h in enumerate(project.similar_hits.select_related("other_project", "other_system"), 1)
+        for i, h in enumerate(project.similar_hits.select_related("other_project"), 1)
     ]
 
 
@@ -559,8 +560,21 @@ def risk_ranking(request):
 )
 def import_projects(request, file: File[UploadedFile]):
     created, job = imports.start_import(user=request.auth, data=file, filename=file.name or "")
-    # registered at once; the submissions run in the worker (job): the projects' states show progress
+    # registered at once; the submission runs in the worker: GET /imports/{job} shows how far it has come
     return Status(201, {"count": len(created), "ids": [p.pk for p in created], "job": job})
+
+
+@tools.get(
+    "/imports/{job}",
+    response={200: ImportProgressOut, **ERRORS},
+    operation_id="projects_import_progress",
+    url_name="projects_import_progress",
+    summary="导入的申报进度：状态、已处理/总数、未能申报的行及理由（仅导入人及其单位可查看）",
+)
+def import_progress(request, job: str):
+    from .import_progress import progress
+
+    return progress(job, request.auth)
 
 
 # added to the API by the app's registration (apps.py), tools before router

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from infogov.core.errors import InvalidInput, NotFound
+from infogov.core.hooks import REGISTER_SYSTEM, SystemEntry
 from infogov.core.workflow.engine import StepContext
 from infogov.core.workflow.obligations import Duty
 from infogov.org.models import Organisation
@@ -25,7 +26,6 @@ from .models import (
     Acceptance,
     AnnualConstructionPlan,
     Disbursement,
-    InformationSystem,
     InspectionFinding,
     OutsourcingReview,
     ProcurementRecord,
@@ -39,6 +39,7 @@ from .models import (
     SupervisionInspection,
     TestReport,
 )
+from .rules import operating_level
 
 
 def _day(step: StepContext, given: dt.date | None = None) -> dt.date:
@@ -154,21 +155,26 @@ def record_acceptance(passed: bool) -> Any:
     return effect
 
 
-def register_system(project: Project, step: StepContext) -> None:
-    """同步运行: the delivered system enters the security register with its protection level."""
+def register_system(project: Project, step: StepContext) -> dict[str, Any]:
+    """同步运行: the delivered system enters the security register with its protection level — through
+    core.hooks.REGISTER_SYSTEM, which the security app provides (this app never imports its internals);
+    the register writes its own docket event, and this step's event names the entry."""
     given: P.DeliverIn = step.input
     name = given.system_name or project.title
-    _create_or_update(
-        step,
-        InformationSystem.objects.filter(owner_id=project.owner_id, name=name).first(),
-        InformationSystem,
-        {"owner": project.owner, "name": name},
-        jurisdiction=project.jurisdiction,
-        protection_level=int(given.protection_level or project.security_level or 1),
-        description=project.content,
-        source_project=project,
-        in_service_since=_day(step),
+    entry = REGISTER_SYSTEM(
+        SystemEntry(
+            user=step.user,
+            owner=project.owner,
+            title=name,
+            level=operating_level(project, given),
+            purpose=project.content,
+            source_project_id=project.pk,
+            in_service_since=_day(step),
+            comment=f"{project.reference} 交付使用（第三十一条第一款 同步运行）",
+        )
     )
+    after = {"id": entry.id, "title": entry.title}
+    return {"information_system": {"before": None, "after": after}}
 
 
 def set_standards(project: Project, codes: list[str]) -> list[str]:

@@ -279,10 +279,17 @@ def _parse_row(
 def parse(data: Any, filename: str = "") -> tuple[list[dict[str, Any]], list[RowError]]:
     """Rows as project fields, and every error found (row numbers as Excel shows them). A file that
     cannot be read as a table within the caps, or holds formulas, raises TableError (a 422)."""
+    out, _, errors = parse_numbered(data, filename)
+    return out, errors
+
+
+def parse_numbered(data: Any, filename: str = "") -> tuple[list[dict[str, Any]], list[int], list[RowError]]:
+    """parse(), with each row's number as Excel shows it."""
     header, rows = read_rows(data, filename, max_rows=MAX_ROWS)
     index = _header_index(header)
     known_standards = set(Standard.objects.values_list("code", flat=True))
     out: list[dict[str, Any]] = []
+    numbers: list[int] = []
     errors: list[RowError] = []
     titles: dict[str, int] = {}
     for n, raw in enumerate(rows, start=2):
@@ -291,9 +298,10 @@ def parse(data: Any, filename: str = "") -> tuple[list[dict[str, Any]], list[Row
         row, row_errors = _parse_row(n, raw, index, known_standards, titles)
         errors.extend(row_errors)
         out.append(row)
+        numbers.append(n)
     if not out and not errors:
         errors.append(RowError(2, "", "表中没有数据行"))
-    return out, errors
+    return out, numbers, errors
 
 
 def import_proposals(*, user: Any, data: Any, filename: str = "", submit: bool = True) -> list[Any]:
@@ -311,10 +319,11 @@ def start_import(
     *, user: Any, data: Any, filename: str = "", submit: bool = True
 ) -> tuple[list[Any], str | None]:
     """Check every row, register them all in one transaction (the declared create step for a batch,
-    core.workflow.bulk.create_many), then queue their submission; returns the projects and the
-    submission job's id (None when not submitting). Must not run inside an outer transaction: the
-    worker reads the registered projects."""
-    rows, errors = parse(data, filename)
+    core.workflow.bulk.create_many), then queue their submission (the declared step for the batch,
+    import_submit); returns the projects and the import's id (None when not submitting), whose
+    record (import_progress) shows how far the submission has come. Must not run inside an outer
+    transaction: the worker reads the registered projects."""
+    rows, numbers, errors = parse_numbered(data, filename)
     if errors:
         raise InvalidInput(
             f"导入失败：{len(errors)} 处错误，未导入任何项目",
@@ -324,10 +333,12 @@ def start_import(
     created = register(user=user, rows=rows)
     if not submit:
         return created, None
+    from .import_progress import new_record
     from .tasks import import_submit
 
-    job = import_submit(user.pk, [p.pk for p in created])
-    return created, str(job.id)
+    job = new_record(user, created, numbers)
+    import_submit(user.pk, [p.pk for p in created], job)
+    return created, job
 
 
 def register(*, user: Any, rows: list[dict[str, Any]]) -> list[Any]:
@@ -366,28 +377,10 @@ def register(*, user: Any, rows: list[dict[str, Any]]) -> list[Any]:
 
 
 def import_status(job: str, ids: list[int] | None) -> dict[str, Any] | None:
-    """How far an import's submission has come: how many of its projects are no longer drafts, and
-    once the worker is done, which could not be submitted and why. None for a job this session did
-    not start."""
-    from infogov.core.tasks import HUEY
-
-    from .choices import ProjectState
-    from .models import Project
+    """How far an import's submission has come (the import page: the ids it kept in the session):
+    import_progress.status. None for a job this session did not start."""
+    from .import_progress import status
 
     if not ids:
         return None
-    done = Project.objects.filter(pk__in=ids).exclude(state=ProjectState.DRAFT).count()
-    try:
-        result = HUEY.result(job, preserve=True)
-    except Exception:  # the task failed in the worker: say so, never a 500
-        result = {
-            "failed": [{"id": None, "title": "", "message": "申报任务异常中止，请在项目列表中逐个申报"}]
-        }
-    finished = result is not None or done == len(ids)
-    return {
-        "total": len(ids),
-        "submitted": done,
-        "percent": round(100 * done / len(ids)),
-        "finished": finished,
-        "failed": (result or {}).get("failed", []),
-    }
+    return status(job, ids)

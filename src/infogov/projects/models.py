@@ -143,6 +143,9 @@ class Project(Case):
         indexes = [
             models.Index(fields=["jurisdiction", "year", "state"], name="project_jur_year_state"),
             models.Index(fields=["owner", "state"], name="project_owner_state"),
+            # 我的待办 (core/workflow/inbox.py): the cases of these jurisdictions in the states a step of
+            # the user's starts from, of every year
+            models.Index(fields=["jurisdiction", "state"], name="project_jur_state"),
             # the register's list filtered by year and funding, newest first: the page is read in
             # index order and the count is an index-only scan (scope columns included; PostgreSQL)
             models.Index(
@@ -278,9 +281,10 @@ class SimilarityHit(models.Model):
     other_project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    other_system = models.ForeignKey(
-        "InformationSystem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    # a system of the security app's register (read through infogov.security.selectors: a key, not a
+    # foreign key), with its name as it was when the comparison found it
+    other_system_id = models.BigIntegerField("相似的信息系统", null=True, blank=True)
+    other_system_title = models.CharField("相似的信息系统名称", max_length=200, blank=True)
     score = models.FloatField("相似度")
     method = models.CharField("算法", max_length=12)
     acknowledged = models.BooleanField("评审已回应", default=False)
@@ -299,7 +303,7 @@ class SimilarityHit(models.Model):
     def other_label(self) -> str:
         if self.other_project_id:
             return str(self.other_project)
-        return f"信息系统：{self.other_system}" if self.other_system_id else ""
+        return f"信息系统：{self.other_system_title}" if self.other_system_id else ""
 
     @property
     def highlighted_label(self) -> str:
@@ -496,44 +500,6 @@ class InspectionFinding(models.Model):
     @property
     def obligation_code(self) -> str:
         return f"rectify-finding-{self.pk}"
-
-
-class InformationSystem(models.Model):
-    """信息系统登记 (第三十条、第三十一条 同步运行): minimal register until the security app lands;
-    a delivered project creates or updates its system here with its protection level."""
-
-    name = models.CharField("系统名称", max_length=200)
-    owner = models.ForeignKey(
-        "org.Organisation", verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
-    )
-    jurisdiction = models.ForeignKey(
-        "org.Jurisdiction", verbose_name="行政区域", on_delete=models.PROTECT, related_name="+"
-    )
-    protection_level = models.PositiveSmallIntegerField("安全保护等级", choices=ProtectionLevel.choices)
-    description = models.TextField("系统功能", blank=True)
-    source_project = models.ForeignKey(
-        Project,
-        verbose_name="来源项目",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="information_systems",
-    )
-    in_service_since = models.DateField("投入使用日期", null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "信息系统"
-        verbose_name_plural = "信息系统"
-        ordering = ["jurisdiction__code", "name"]
-        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="information_system_unique")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @classmethod
-    def cosupervision_q(cls) -> None:
-        return None
 
 
 ACTIVE_STATES = (

@@ -19,7 +19,7 @@ from infogov.core.web.confirm import confirm_step
 from infogov.core.web.stepforms import PayloadField
 from infogov.org.models import Organisation
 
-from . import selectors, services
+from . import selectors, services, step_refill
 from .models import InspectionFinding, Project, ReviewCondition
 
 DISBURSEMENT_FIELDS = (
@@ -167,14 +167,15 @@ def answer(request: HttpRequest, cid: int) -> HttpResponse:
     c = ReviewCondition.objects.filter(pk=cid).first()
     if c is None:
         raise NotFound()
-    return _act(
-        request,
-        c.project_id,
-        "已答复审查条件。",
-        lambda p: services.review_condition_answer(
-            condition=c, user=request.user, answer=request.POST.get("text", "")
-        ),
-    )
+    project = _project(request, c.project_id)
+    try:
+        services.review_condition_answer(condition=c, user=request.user, answer=request.POST.get("text", ""))
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        step_refill.remember_answer_refusal(request, project.pk, c.pk, exc)  # the answer comes back
+    else:
+        messages.success(request, "已答复审查条件。")
+    return see_other(reverse("projects:detail", args=[project.pk]))
 
 
 @login_required

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from infogov.core.workflow.rules import RuleContext, rule
+from infogov.security import selectors as register
 
 from .choices import Category, ProcurementMethod
 
@@ -30,7 +29,6 @@ from .rules_approval import (  # noqa: F401
     CREATOR_ROLES,
     acknowledged_in_sharing,
     acts_as_editor,
-    acts_as_filing_authority,
     acts_as_plan_government,
     condition_awaits_verification,
     condition_open,
@@ -42,15 +40,11 @@ from .rules_approval import (  # noqa: F401
     expert_opinion_open,
     experts_from_pool,
     experts_heard,
-    filing_applies,
-    filing_complete,
-    filing_jurisdiction,
     findings_allow_pass,
     four_dimensions_reviewed,
     funding_declared,
     given,
     is_fiscal_project,
-    is_non_fiscal_project,
     maintains_standards_catalogue,
     no_plan_yet,
     plan_approved,
@@ -58,12 +52,22 @@ from .rules_approval import (  # noqa: F401
     plan_of_the_project_year,
     plan_open_for_inclusion,
     plans_for_own_jurisdiction,
-    procedures_completed,
     registers_for_own_unit,
     require,
     review_conditions_answered,
     review_day,
     review_passed,
+)
+
+# the rules of 第九条第二款 (不重复采集) and 第十条 (filing), re-exported: rules.X reads any rule of the app
+from .rules_filing import (  # noqa: F401
+    acts_as_filing_authority,
+    filing_applies,
+    filing_complete,
+    filing_jurisdiction,
+    is_non_fiscal_project,
+    procedures_completed,
+    shared_data_answered,
 )
 
 # -- 第十一条: procurement and outsourcing -------------------------------------------------------------
@@ -334,11 +338,6 @@ def acceptance_filed(project: Any, ctx: RuleContext) -> bool:
     return AcceptanceFiling.objects.filter(project=project).exists()
 
 
-@acceptance_filed.as_query
-def _filed(user: Any, model: Any) -> Q:
-    return Q(acceptance_filing__isnull=False)
-
-
 @rule(
     "A13-2-NOT-RECEIVED",
     citation="第十三条第二款",
@@ -350,11 +349,6 @@ def acceptance_not_received(project: Any, ctx: RuleContext) -> bool:
     from .models import AcceptanceFiling
 
     return not AcceptanceFiling.objects.filter(project=project, received_at__isnull=False).exists()
-
-
-@acceptance_not_received.as_query
-def _not_received(user: Any, model: Any) -> Q:
-    return ~Q(acceptance_filing__received_at__isnull=False)
 
 
 # -- 第十四条: funds and supervision -------------------------------------------------------------------
@@ -494,13 +488,49 @@ def security_built(project: Any, ctx: RuleContext) -> bool | str:
 
 
 @rule(
+    "A31-1-GRADED",
+    citation="第三十一条第一款",
+    message="信息系统登记显示项目建设的第二级以上信息系统尚未确定安全保护等级，验收不能通过",
+    summary="同步建设：登记的第二级以上系统已定级方可验收",
+)
+def register_graded(project: Any, ctx: RuleContext) -> bool | str:
+    """信息安全保障系统应当与信息化工程项目同步规划、同步建设、同步运行。（项目新建或改造的系统在信息系统
+    登记中为第二级以上的，其安全保护等级须已确定（定级），安全保护措施方能按等级建成）"""
+    ungraded = [
+        f"{s.title}（第{s.level or project.security_level}级）"
+        for s in register.systems_for_project(project.pk, project.owner_id, _system_names(project))
+        if (s.level or project.security_level or 0) >= 2 and not s.determined
+    ]
+    return not ungraded or "信息系统登记中以下系统尚未定级（第三十条第一款）：" + "、".join(ungraded)
+
+
+def _system_names(project: Any) -> list[str]:
+    """The names of the systems the project builds or rebuilds (新建或改造的系统) and its title (the
+    name a delivery registers by default)."""
+    return [*(str(n) for n in (project.systems or []) if n), project.title]
+
+
+def operating_level(project: Any, given: Any) -> int | None:
+    """The protection level a delivery puts in the register: the one given at delivery, else the
+    register's determined level of the system (定级: an existing system rebuilt), else the project's
+    planned level."""
+    if given and given.protection_level:
+        return int(given.protection_level)
+    name = (given.system_name if given else "") or project.title
+    for s in register.systems_for_project(project.pk, project.owner_id, [name]):
+        if s.title == name and s.determined and s.level:
+            return s.level
+    return project.security_level
+
+
+@rule(
     "A31-1-RUN",
     citation="第三十一条第一款",
     message="交付使用须确定信息系统的安全保护等级，登记后同步运行",
     summary="同步运行：交付时登记信息系统及其保护等级",
 )
 def security_level_for_operation(project: Any, ctx: RuleContext) -> bool:
-    """信息安全保障系统应当与信息化工程项目同步规划、同步建设、同步运行。"""
-    chosen = ctx.input.protection_level if ctx.input else None  # explain(): the project's planned level
-    level = chosen or project.security_level
+    """信息安全保障系统应当与信息化工程项目同步规划、同步建设、同步运行。（交付时的安全保护等级：交付时填写的，
+    否则信息系统登记中已确定的，否则项目拟定的）"""
+    level = operating_level(project, ctx.input or None)  # explain(): the register's or the planned level
     return level is not None and 1 <= int(level) <= 5

@@ -10,10 +10,10 @@ from django.db.models import Count, Q, QuerySet, Sum
 from infogov.core import text as text_
 from infogov.core.errors import NotFound
 from infogov.core.models import Obligation
-from infogov.core.workflow.permissions import restrict, scope_of
+from infogov.core.workflow.permissions import restrict
 
 from .choices import ProjectState
-from .models import AnnualConstructionPlan, InformationSystem, Project
+from .models import AnnualConstructionPlan, Project
 
 ORDERING = {"created_at", "updated_at", "reference", "title", "budget", "year", "state", "planned_completion"}
 
@@ -116,13 +116,27 @@ def project_summary(user: Any) -> dict[str, Any]:
     return {"by_state": by_state, "total": total}
 
 
-def information_systems(user: Any) -> QuerySet[InformationSystem]:
-    """The register of systems: owners see theirs; authorities and governments their jurisdictions."""
-    s = scope_of(user)
-    q = Q(owner_id__in=s.org_ids) | Q(
-        jurisdiction_id__in=s.authority_jurisdictions | s.government_jurisdictions
-    )
-    return InformationSystem.objects.filter(q).select_related("owner", "jurisdiction", "source_project")
+def information_systems(user: Any) -> QuerySet[Any]:
+    """The register of information systems the user may see: the security app's register (第三十条),
+    read through its selectors."""
+    from infogov.security import selectors as register
+
+    return register.systems(user).order_by("jurisdiction__code", "title")
+
+
+def project_systems(project: Project) -> list[Any]:
+    """The register entries `project` builds or rebuilds (新建或改造的系统; 三同步, 第三十一条第一款)
+    with their protection status (security.selectors.ProtectionStatus)."""
+    from infogov.security import selectors as register
+
+    return register.systems_for_project(project.pk, project.owner_id, [*project.systems, project.title])
+
+
+def register_links(project: Project, names: list[str]) -> dict[str, str]:
+    """{system name: URL of its register entry} (security.selectors.register_links)."""
+    from infogov.security import selectors as register
+
+    return register.register_links(project.pk, project.owner_id, names)
 
 
 def in_construction_fiscal(user: Any) -> QuerySet[Project]:

@@ -119,8 +119,10 @@ _PROJECT_FIELDS = (
 def candidates_for(project: Any) -> tuple[list[Any], list[Any]]:
     """Projects and information systems already in the project's jurisdiction and at city level
     (a city-level project is compared with the whole city)."""
+    from infogov.security.selectors import system_texts
+
     from .choices import ProjectState
-    from .models import InformationSystem, Project
+    from .models import Project
 
     scope = candidate_scope(project)
     where = Q() if scope is None else Q(jurisdiction_id__in=scope)
@@ -131,7 +133,7 @@ def candidates_for(project: Any) -> tuple[list[Any], list[Any]]:
         .select_related("jurisdiction", "owner")
         .only(*_PROJECT_FIELDS)
     )
-    systems = list(InformationSystem.objects.filter(where).exclude(source_project=project))
+    systems = system_texts(jurisdictions=scope, exclude_project=project.pk)
     return projects, systems
 
 
@@ -147,7 +149,9 @@ def candidate_scope(project: Any) -> list[int] | None:
 def find_similar(project: Any, *, limit: int = TOP_K, threshold: float = THRESHOLD) -> list[dict[str, Any]]:
     """The most similar existing projects/systems at or above `threshold`, best first, each with
     its score and shared words: through the index (similarity_index), brought up to date first."""
-    from .models import InformationSystem, Project
+    from infogov.security.selectors import system_texts
+
+    from .models import Project
 
     index.sync()
     counts = index.term_counts(project.similarity_text())
@@ -173,7 +177,7 @@ def find_similar(project: Any, *, limit: int = TOP_K, threshold: float = THRESHO
         if project_ids
         else {}
     )
-    systems = InformationSystem.objects.in_bulk(system_ids) if system_ids else {}
+    systems = {s.id: s for s in system_texts(system_ids)} if system_ids else {}
     shared = {d: indexed_shared_terms(details, d) for d, _ in top}
     out = []
     for d, score in top:
@@ -188,9 +192,7 @@ def find_similar_exhaustive(project: Any, *, limit: int = TOP_K) -> list[dict[st
     """find_similar computed from scratch: the fused TF-IDF over candidates_for() and the proposal
     (seconds for a city's projects; the peer the index is measured against)."""
     projects, systems = candidates_for(project)
-    texts = [p.similarity_text() for p in projects] + [
-        index.system_text(s.name, s.description) for s in systems
-    ]
+    texts = [p.similarity_text() for p in projects] + [index.system_text(s.title, s.purpose) for s in systems]
     vecs = vectors([project.similarity_text(), *texts])
     ranked = sorted(((i, cosine(vecs[0], v)) for i, v in enumerate(vecs[1:])), key=lambda s: -s[1])
     out = []
@@ -222,7 +224,8 @@ def record_similar(project: Any) -> list[Any]:
             SimilarityHit.objects.create(
                 project=project,
                 other_project=f["project"],
-                other_system=f["system"],
+                other_system_id=f["system"].id if f["system"] else None,
+                other_system_title=f["system"].title if f["system"] else "",
                 score=f["score"],
                 method=METHOD,
                 shared_terms=f["terms"],

@@ -19,7 +19,8 @@ The tables (models: SimilarityDocument, SimilarityTerm, SimilarityPosting, Simil
   indexed, keyed in that order (a word: a jieba word, or a bigram of the name): a proposal's
   candidates are read from the postings of its words in the jurisdictions it is compared with
   (similarity.candidates_for) and summed in SQL;
-- a queue of documents to update, written by triggers (migration 0005) on every write path.
+- a queue of documents to update, written by triggers (migrations 0005 and 0015: on the projects' table
+  and on the security app's register of information systems) on every write path.
 
 A search reads the postings of the query's selective words only: the most frequent words (对接、
 实施、周期 … said by most projects) are left out as long as what they can add to a score stays small
@@ -186,8 +187,9 @@ def search(
             return []
         scored: dict[int, float] = {}
         depth, done = CANDIDATES, 0
+        skip = [] if exclude_systems_of is None else _system_documents_of(exclude_systems_of)
         while True:
-            seen = _candidates(cur, q, selective, jurisdictions, exclude, exclude_systems_of, depth)
+            seen = _candidates(cur, q, selective, jurisdictions, exclude, skip, depth)
             # score exactly, best indexed first, until no document left can reach what is kept: one
             # that shares no selective word scores at most `rest`; one read later, at most its
             # indexed score plus `rest`
@@ -239,13 +241,21 @@ def _split(
     return [], bound(by_max, by_norm)
 
 
+def _system_documents_of(project_id: int) -> list[int]:
+    """The documents of the register entries the project's delivery registered (read through the
+    security app's selectors)."""
+    from infogov.security.selectors import system_ids_of_project
+
+    return [system_document(pk) for pk in system_ids_of_project(project_id)]
+
+
 def _candidates(
     cur: Any,
     q: dict[str, float],
     words: list[str],
     jurisdictions: Sequence[int] | None,
     exclude: int | None,
-    exclude_systems_of: int | None,
+    skip: Sequence[int],
     depth: int,
 ) -> list[tuple[int, float]]:
     """The `depth` documents with the highest indexed dot product with `q` over `words`, in SQL: the
@@ -264,11 +274,9 @@ def _candidates(
     if exclude is not None:
         where.append("p.document_id <> %s")
         params.append(exclude)
-    if exclude_systems_of is not None:
-        where.append(
-            "p.document_id NOT IN (SELECT -id FROM projects_informationsystem WHERE source_project_id = %s)"
-        )
-        params.append(exclude_systems_of)
+    if skip:
+        where.append(f"p.document_id NOT IN ({_in(skip)})")
+        params += list(skip)
     sql = (
         f"WITH q(term, w) AS ({words_sql}) SELECT p.document_id, SUM(p.weight * q.w) AS s "
         f"FROM q JOIN {POSTINGS} p ON p.term = q.term"
@@ -368,8 +376,10 @@ def sync() -> int:
 
 def _texts(documents: Sequence[int]) -> dict[int, tuple[int, str]]:
     """(jurisdiction, text) of each of `documents` that belongs in the index now."""
+    from infogov.security.selectors import system_texts
+
     from .choices import ProjectState
-    from .models import InformationSystem, Project
+    from .models import Project
 
     out: dict[int, tuple[int, str]] = {}
     projects = [d for d in documents if d > 0]
@@ -380,15 +390,14 @@ def _texts(documents: Sequence[int]) -> dict[int, tuple[int, str]]:
         ):
             out[project_document(p.pk)] = (p.jurisdiction_id, p.similarity_text())
     if systems:
-        for pk, jid, name, description in InformationSystem.objects.filter(pk__in=systems).values_list(
-            "id", "jurisdiction_id", "name", "description"
-        ):
-            out[system_document(pk)] = (jid, system_text(name, description))
+        for s in system_texts(systems):
+            out[system_document(s.id)] = (s.jurisdiction_id, system_text(s.title, s.purpose))
     return out
 
 
-def system_text(name: str, description: str) -> str:
-    return f"{name}\n{description}"
+def system_text(title: str, purpose: str) -> str:
+    """A register entry's text as the index compares it: its title and its purpose (用途)."""
+    return f"{title}\n{purpose}"
 
 
 def reindex(documents: Sequence[int]) -> None:
@@ -491,17 +500,16 @@ class BuildReport:
 
 def _sources(chunk: int = 5000) -> Iterator[tuple[int, int, str]]:
     """(document, jurisdiction, text) of every project that is not a draft and every system."""
+    from infogov.security.selectors import iter_system_texts
+
     from .choices import ProjectState
-    from .models import InformationSystem, Project
+    from .models import Project
 
     projects = Project.objects.exclude(state=ProjectState.DRAFT).only(*_TEXT_FIELDS).order_by("id")
     for p in projects.iterator(chunk_size=chunk):
         yield project_document(p.pk), p.jurisdiction_id, p.similarity_text()
-    systems = InformationSystem.objects.order_by("id").values_list(
-        "id", "jurisdiction_id", "name", "description"
-    )
-    for pk, jid, name, description in systems.iterator(chunk_size=chunk):
-        yield system_document(pk), jid, system_text(name, description)
+    for s in iter_system_texts(chunk):
+        yield system_document(s.id), s.jurisdiction_id, system_text(s.title, s.purpose)
 
 
 def document_row(document: int, jurisdiction: int, text: str) -> tuple[int, int, str]:

@@ -41,9 +41,11 @@ def similarity_rebuild() -> int:
 
 
 @HUEY.task(name="projects_import_submit")
-def import_submit(user_id: int, ids: list[int]) -> dict:
-    """Submit the proposals an Excel import registered (import_submit.submit_imported), one by one;
-    the import page shows how far it has come."""
+def import_submit(user_id: int, ids: list[int], job: str | None = None) -> dict:
+    """Submit the proposals an Excel import registered (import_submit.submit_imported: the declared
+    step for the batch, the duplicate check of the whole batch at once); the import's record
+    (imports.import_progress, the import page and GET /api/projects/imports/{job}) shows how far it
+    has come."""
     from .import_submit import submit_imported
 
-    return submit_imported(user_id, ids)
+    return submit_imported(user_id, ids, job)

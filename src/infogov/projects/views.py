@@ -25,7 +25,7 @@ from infogov.core.workflow.permissions import restrict, scope_of
 from infogov.core.workflow.rules import RuleContext
 from infogov.org.models import Jurisdiction, Organisation
 
-from . import document_pages, imports, risk, rules, selectors, services
+from . import document_pages, imports, risk, rules, selectors, services, shared_data, step_refill
 from .choices import FindingConclusion, PlanState, ProjectState, ReviewDimension, Severity
 from .forms import PlanForm, ProjectForm, project_initial, split_lines, split_resources
 from .models import AnnualConstructionPlan, Project, Standard
@@ -100,8 +100,12 @@ class ProjectViews(CaseViews):
         return case
 
     def detail_context(self, request: HttpRequest, case: Any) -> dict[str, Any]:
-        """The generic page, with "include in plan" offered as a choice of this jurisdiction's open plans."""
+        """The generic page, with "include in plan" offered as a choice of this jurisdiction's open plans,
+        and the page's own forms refilled after a refusal (step_refill)."""
+        refill = step_refill.peek(request, f"{self.namespace}:{case.pk}")
         ctx = super().detail_context(request, case)
+        ctx["refill"] = refill
+        ctx["expert_rows"] = step_refill.expert_rows(ctx.get("expert_dimensions") or [], refill)
         if case.is_fiscal:  # the risk rating (第十四条) from the records the page has already loaded
             today = timezone.localdate()
             progress = max(ctx["progress_reports"], key=lambda r: (r.reported_on, r.pk), default=None)
@@ -165,6 +169,16 @@ def can_edit(user: Any, project: Project) -> bool:
     )
 
 
+def system_links(project: Project) -> list[tuple[str, str | None]]:
+    """新建或改造的系统, each with the URL of its entry in the information system register (第三十条、
+    第三十一条; security app) where there is one."""
+    names = split_lines(project.systems)
+    links = selectors.register_links(project, names)  # also the entries its delivery registered
+    return [(name, links.get(name)) for name in names] + [
+        (title, url) for title, url in links.items() if title not in names
+    ]
+
+
 def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
     user: Any = request.user
     if case is None:  # the list
@@ -178,13 +192,14 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         "can_edit": can_edit(user, case),
         "data_produced": produced,
         "data_consumed": consumed,
-        "systems": split_lines(case.systems),
+        "systems": system_links(case),
         "security_measures": split_lines(case.security_measures),
         "findings": list(case.findings.all()),
         "review": case.review if hasattr(case, "review") else None,
         "conditions": list(case.conditions.all()),
-        "similar": list(case.similar_hits.select_related("other_project", "other_system")),
+        "similar": list(case.similar_hits.select_related("other_project")),
         "similar_threshold": THRESHOLD,
+        "shared_data": shared_data.recollection(case),  # 不重复采集 (resources' catalogue)
         "procurement": case.procurement if hasattr(case, "procurement") else None,
         "disbursements": disbursements,
         "disbursed": sum((d.amount for d in disbursements), Decimal("0")).quantize(Decimal("0.01")),

@@ -1,14 +1,19 @@
 """Demo of the resource exchange: the base databases of 第二十六条 with synthetic, valid-format but
 fictitious records (synthetic.py), published through the workflow (编目 → 审核 → 发布), with sharing
 requests in every state, an exchange token, pulls in the access log and an open correction report.
-Idempotent: a resource that exists (by catalogue code) is left as it is. A few thousand records, so that
-the first `make run` stays fast; `manage.py resources_generate --people N` loads more."""
+Idempotent: a resource that exists (by catalogue code) is left as it is, and its records are only topped
+up to the demo's size. 100,000 people and 20,000 legal persons (settings RESOURCES_DEMO_PEOPLE and
+RESOURCES_DEMO_LEGAL_PERSONS; the test settings keep them small), loaded through the load step in batches
+of 50,000 — each validated, each one docket event; `manage.py resources_generate --people N` loads more."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,8 +24,9 @@ from . import services
 from .models import Resource, SharingRequest
 from .synthetic import DISTRICTS, legal_persons, people
 
-PEOPLE = 3000
-LEGAL_PERSONS = 400
+PEOPLE = int(getattr(settings, "RESOURCES_DEMO_PEOPLE", 100_000))
+LEGAL_PERSONS = int(getattr(settings, "RESOURCES_DEMO_LEGAL_PERSONS", 20_000))
+BATCH = 50_000
 
 POPULATION_FIELDS = [
     {
@@ -177,14 +183,28 @@ def _grid() -> list[dict[str, Any]]:
     ]
 
 
-def _rows(kind: str) -> list[dict[str, Any]]:
+def _rows(kind: str, skip: int = 0) -> Iterator[dict[str, Any]]:
+    """The demo's records of `kind` after the first `skip` (the generators are deterministic)."""
     if kind == "people":
-        return list(people(PEOPLE))
+        return itertools.islice(people(PEOPLE), skip, None)
     if kind == "legal":
-        return list(legal_persons(LEGAL_PERSONS))
+        return itertools.islice(legal_persons(LEGAL_PERSONS), skip, None)
     if kind == "grid":
-        return _grid()
-    return []
+        return itertools.islice(iter(_grid()), skip, None)
+    return iter(())
+
+
+def _load(r: Resource, owner: User, kind: str) -> Resource:
+    """Top the resource's records up to the demo's size, a batch at a time (idempotent)."""
+    from .models import DataRecord
+
+    have = DataRecord.objects.filter(resource=r).count()
+    rows = _rows(kind, skip=have)
+    while batch := list(itertools.islice(rows, BATCH)):
+        r = services.records_load(
+            user=owner, resource=r, rows=batch, source="演示数据（虚构）", file_format="api"
+        )
+    return r
 
 
 def _publish(spec: dict[str, Any], users: dict[str, User]) -> Resource:
@@ -195,12 +215,7 @@ def _publish(spec: dict[str, Any], users: dict[str, User]) -> Resource:
         r = engine.fire(r, "add_field", user=owner, payload=f)
     r = engine.fire(r, "submit", user=owner)
     r = engine.fire(r, "publish", user=users[spec["authority"]])
-    rows = _rows(spec["rows"])
-    if rows:
-        r = services.records_load(
-            user=owner, resource=r, rows=rows, source="演示数据（虚构）", file_format="api"
-        )
-    return r
+    return _load(r, owner, spec["rows"])
 
 
 def _request(user: User, r: Resource, fields: list[str], purpose: str) -> SharingRequest:
@@ -242,6 +257,8 @@ def seed(stdout: Any = None) -> dict[str, int]:
             if found is None:
                 found = _publish(spec, users)
                 created += 1
+            elif found.state == "published":
+                found = _load(found, users[spec["owner"]], spec["rows"])
             by_code[spec["catalogue_code"]] = found
         if created:
             population = by_code["1-01-001-001"]

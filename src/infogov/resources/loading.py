@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from infogov.core.errors import InvalidInput
@@ -23,50 +23,85 @@ from .models import Resource, ResourceField
 
 MAX_ROWS = 200_000  # one batch; larger loads are several batches or the API's increments
 MAX_ERRORS = 200  # reported; the rest are counted
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+INTEGER_RE = r"^-?[0-9]{1,18}$"
+DECIMAL_RE = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+PHONE_RE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
+# field type → (pattern, message); PostgreSQL runs the same patterns on the staging table (staging.py)
+PATTERNS: dict[str, tuple[str, str]] = {
+    FieldType.INTEGER: (INTEGER_RE, "应为整数"),
+    FieldType.DECIMAL: (DECIMAL_RE, "应为数值"),
+    FieldType.PHONE: (PHONE_RE, "应为手机号码或带区号的固定电话"),
+}
+_COMPILED = {kind: (re.compile(pattern), message) for kind, (pattern, message) in PATTERNS.items()}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SINGLE = "应为单个值"
+DATE = "应为日期（如 2026-01-31）"
+
+
+def prepare(field: ResourceField, raw: Any) -> tuple[str | None, str | None]:
+    """(stored text, error found while reading it): the value as the store keeps it — normalised text,
+    a date as ISO, an identifier upper-cased — before any check of its content."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    if isinstance(raw, dict | list):
+        return None, SINGLE
+    if field.field_type == FieldType.DATE:
+        try:
+            return parse_date(raw).isoformat(), None
+        except (ValueError, OverflowError):
+            return None, DATE
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = _clean(raw if isinstance(raw, str) else str(raw))
+    if field.field_type in (FieldType.RESIDENT_ID, FieldType.CREDIT_CODE):
+        text = text.upper() if text.isascii() else normalise_identifier(text)
+    return (text or None), None
+
+
+@lru_cache(maxsize=100_000)
+def _clean(raw: str) -> str:
+    """A cell's text as stored: core.text.normalise without control characters, at most 2,000
+    characters. Printable ASCII (codes, numbers, dates, ID numbers — most cells of a batch) is already
+    NFKC and has no invisible character: only its spaces are folded. Cached: a batch repeats values."""
+    if raw.isascii() and raw.isprintable():
+        return " ".join(raw.split())[:2000]
+    return _CONTROL.sub("", normalise(raw))[:2000]
+
+
+def code_list_message(field: ResourceField) -> str:
+    return f"应为取值范围内的代码：{'、'.join(map(str, field.code_list[:10]))}"
+
+
+def check(field: ResourceField, text: str | None) -> str | None:
+    """What is wrong with a prepared value (Python; staging.py asks PostgreSQL the same in SQL)."""
+    if text is None:
+        return "为必填项" if field.required else None
+    kind = field.field_type
+    if kind == FieldType.RESIDENT_ID:
+        return resident_id_error(text)
+    if kind == FieldType.CREDIT_CODE:
+        return credit_code_error(text)
+    if kind in _COMPILED:
+        pattern, message = _COMPILED[kind]
+        return None if pattern.match(text) else message
+    if kind == FieldType.CODE and field.code_list and text not in {str(c) for c in field.code_list}:
+        return code_list_message(field)
+    return None
 
 
 def _value(field: ResourceField, raw: Any) -> tuple[str | None, str | None]:
     """(stored text, error): the value as the store keeps it (text), or a Chinese error."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, ("为必填项" if field.required else None)
-    if isinstance(raw, dict | list):
-        return None, "应为单个值"
-    kind = field.field_type
-    if kind in (FieldType.DATE,):
-        try:
-            return parse_date(raw).isoformat(), None
-        except (ValueError, OverflowError):
-            return None, "应为日期（如 2026-01-31）"
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    text = _CONTROL.sub("", normalise(str(raw)))[:2000]
-    if kind == FieldType.RESIDENT_ID:
-        text = normalise_identifier(text)
-        return text, resident_id_error(text)
-    if kind == FieldType.CREDIT_CODE:
-        text = normalise_identifier(text)
-        return text, credit_code_error(text)
-    if kind == FieldType.INTEGER:
-        return text, (None if re.fullmatch(r"-?\d{1,18}", text) else "应为整数")
-    if kind == FieldType.DECIMAL:
-        try:
-            ok = Decimal(text).is_finite()
-        except InvalidOperation:
-            ok = False
-        return text, (None if ok else "应为数值")
-    if kind == FieldType.PHONE:
-        return text, (None if _PHONE.match(text) else "应为手机号码或带区号的固定电话")
-    if kind == FieldType.CODE and field.code_list and text not in field.code_list:
-        return text, f"应为取值范围内的代码：{'、'.join(map(str, field.code_list[:10]))}"
-    return text, None
+    text, error = prepare(field, raw)
+    return text, (error or check(field, text))
 
 
 def validate(
     resource: Resource, rows: list[dict[str, Any]], *, first_row: int = 2, keys_only: bool = False
 ) -> list[tuple[str, dict[str, str]]]:
-    """The batch as (record id, values) — or InvalidInput naming each bad row and field."""
+    """The batch as (record id, values) — or InvalidInput naming each bad row and field. SQLite's path;
+    on PostgreSQL staging.validate asks the database the same (tests/resources/test_loading_sql.py)."""
     fields = list(resource.fields.all())
     by_code = {f.code: f for f in fields}
     key = resource.record_key

@@ -4,7 +4,9 @@ records store — one query per resource for completeness, validity and uniquene
 - completeness: the share of required cells that are filled;
 - validity: the share of filled cells of typed fields (ID numbers, credit codes, dates, phones, integers,
   code lists) whose format is right (the load checks check characters; this re-checks what is stored);
-- uniqueness: distinct values of the record-identifier field ÷ records;
+- uniqueness: records whose record-identifier field holds their record identifier ÷ records (the store
+  keeps one record per identifier — a unique constraint — so these values are distinct; a record whose
+  field is missing or differs counts against it). One pass, no sort of a million values;
 - timeliness: last update against the declared frequency;
 - corrections: reports confirmed as errors, and answered late."""
 
@@ -14,7 +16,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from .choices import STALE_AFTER_DAYS, CorrectionOutcome, FieldType, ResourceState
@@ -65,10 +70,39 @@ def _ratio(good: int, total: int) -> float | None:
     return None if total == 0 else round(good / total, 4)
 
 
-def figures(resource: Resource, *, today: dt.date | None = None) -> Figures:
-    today = today or timezone.localdate()
-    out = Figures(resource)
-    fields = list(resource.fields.all())
+def _counts_pg(resource: Resource, fields: list[Any]) -> dict[str, int]:
+    """PostgreSQL: the same counts as _counts, each field's value read out of the jsonb once (a subquery)
+    instead of once per aggregate — the figures of a million records in one pass."""
+    codes = [f.code for f in fields]
+    key = resource.record_key
+    if key and key not in codes:
+        codes.append(key)
+    inner = ", ".join(f"data->>%s AS c{i}" for i in range(len(codes)))
+    aggs, names, params = ["count(*)"], ["n"], []
+    for i, f in enumerate(fields):
+        if f.required:
+            aggs.append(f"count(c{i})")
+            names.append(f"filled_{f.code}")
+        pattern = FORMATS.get(f.field_type)
+        if pattern or (f.field_type == FieldType.CODE and f.code_list):
+            aggs += [f"count(c{i})", f"count(*) FILTER (WHERE c{i} {'~' if pattern else '= ANY'} (%s))"]
+            names += [f"given_{f.code}", f"valid_{f.code}"]
+            params.append(pattern or [str(v) for v in f.code_list])
+    if key:
+        aggs.append(f"count(*) FILTER (WHERE c{codes.index(key)} = record_id)")
+        names.append("keyed")
+    sql = (
+        f"SELECT {', '.join(aggs)} FROM (SELECT record_id, {inner} FROM {DataRecord._meta.db_table} "
+        "WHERE resource_id = %s) AS s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *codes, resource.pk])
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def _counts(resource: Resource, fields: list[Any]) -> dict[str, int]:
+    if connection.vendor == "postgresql":
+        return _counts_pg(resource, fields)
     aggregates: dict[str, Any] = {"n": Count("id")}
     for f in fields:
         has = Q(data__has_key=f.code)
@@ -84,15 +118,23 @@ def figures(resource: Resource, *, today: dt.date | None = None) -> Figures:
             )
             aggregates[f"valid_{f.code}"] = Count("id", filter=has & ok)
     if resource.record_key:
-        aggregates["distinct_key"] = Count(f"data__{resource.record_key}", distinct=True)
-    row = DataRecord.objects.filter(resource=resource).aggregate(**aggregates)
+        key_text = KeyTextTransform(resource.record_key, "data")
+        aggregates["keyed"] = Count("id", filter=Q(Exact(key_text, F("record_id"))))
+    return DataRecord.objects.filter(resource=resource).aggregate(**aggregates)
+
+
+def figures(resource: Resource, *, today: dt.date | None = None) -> Figures:
+    today = today or timezone.localdate()
+    out = Figures(resource)
+    fields = list(resource.fields.all())
+    row = _counts(resource, fields)
     n = out.records = row["n"]
     required = [f for f in fields if f.required]
     out.completeness = _ratio(sum(row[f"filled_{f.code}"] for f in required), n * len(required))
     given = sum(v for k, v in row.items() if k.startswith("given_"))
     out.validity = _ratio(sum(v for k, v in row.items() if k.startswith("valid_")), given)
     if resource.record_key:
-        out.uniqueness = _ratio(row["distinct_key"], n)
+        out.uniqueness = _ratio(row["keyed"], n)
     if resource.last_loaded_at is not None:
         out.days_since_update = (today - timezone.localtime(resource.last_loaded_at).date()).days
         out.stale = out.days_since_update > STALE_AFTER_DAYS[resource.update_frequency]

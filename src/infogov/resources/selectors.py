@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from infogov.core import text as text_
 from infogov.core.models import AuditEvent
 from infogov.core.workflow.permissions import restrict, scope_of
 
-from .choices import RequestState, ResourceState
+from .choices import RequestState, ResourceState, ShareType
 from .models import Resource, SharingRequest
 
 STAFF_ROLES = ("dept_staff", "authority_staff", "authority_leader", "gov_approver")
@@ -107,20 +109,52 @@ def pulls_of(resource: Resource, limit: int = 20) -> list[AuditEvent]:
     )
 
 
-def published_resources_matching(text: str, *, limit: int = 10) -> list[dict[str, Any]]:
-    """不重复采集: published resources whose catalogue entry matches `text` (words of a project's data to
-    collect), with the route to share them — for the projects review's 信息资源共享 dimension. Public
-    catalogue facts only (name, provider, share type), so no user scope is needed."""
-    if not text_.normalise(text):
-        return []
+# Words that say "data" rather than which data: a declared item is matched on its other words only
+# (人口基础信息库 → 人口), so that 信息 or 数据 alone never makes two different things look the same.
+_GENERIC = """信息 数据 资源 信息资源 数据资源 库 数据库 信息库 基础库 资源库 基础 基本 系统 平台 管理 目录
+采集 共享 交换 相关 有关 等 和 与 及 的 各类 综合 吉林 吉林市 全市 本市 全县 本县 全区 辖区 本级 区域 全省"""
+GENERIC_WORDS = frozenset(_GENERIC.split())
+
+
+def _significant_words(text: str) -> list[str]:
+    """The words of `text` that say which data it is: no generic word, no lone Chinese character (the
+    search column holds every character, so one would match nearly anything)."""
     words = text_.query_words(text_.normalise(text)[: text_.MAX_QUERY])
+    return [w for w in words if w not in GENERIC_WORDS and not (len(w) == 1 and not w.isascii())]
+
+
+def sharing_route(resource: Resource, *, today: Any = None) -> str:
+    """How a consumer obtains the resource (国发〔2016〕51号 share types; the decision deadline is a
+    platform setting, DECISION_DAYS)."""
+    from .policy import DECISION_DAYS
+
+    if resource.share_type == ShareType.NOT_SHARED:
+        return "不予共享：不能申请，如确需使用请与提供单位协商"
+    if resource.share_type == ShareType.UNCONDITIONAL:
+        return "无条件共享：在共享目录中提出申请即获授权"
+    days = DECISION_DAYS.on(today or timezone.localdate())
+    return f"有条件共享：向提供单位提出申请，提供单位在 {days} 个工作日内答复"
+
+
+def published_resources_matching(text: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    """不重复采集 (《政务数据共享条例》: 可以通过共享获取的，不得重复采集): the published resources whose
+    catalogue entry holds the significant words of `text` (one item of data a project declares it will
+    collect, e.g. 人口基础信息 → 人口), with the route to share them — for the projects review's 信息资源共享
+    dimension (第九条第二款). Public catalogue facts only (name, provider, share type), so no user scope
+    is needed. Generic words (信息、数据、库…) and single characters are not matched on: an item made only
+    of them matches nothing."""
+    words = _significant_words(text or "")[:8]
+    if not words:
+        return []
+    # every word; from three words on, every word but one (居民户籍人口 finds 户籍人口的基础信息)
+    subsets = [words] if len(words) < 3 else [words[:i] + words[i + 1 :] for i in range(len(words))]
     q = Q(pk__in=[])
-    for word in words[:20]:
-        q |= Q(text_.HasWords("search_text", [word]))
+    for subset in subsets:
+        q |= Q(text_.HasWords("search_text", subset))
     rows = (
         Resource.objects.filter(q, state=ResourceState.PUBLISHED)
         .select_related("owner")
-        .order_by("catalogue_code")[:limit]
+        .order_by("catalogue_code", "id")[:limit]
     )
     return [
         {
@@ -131,12 +165,10 @@ def published_resources_matching(text: str, *, limit: int = 10) -> list[dict[str
             "provider": r.owner.name,
             "share_type": r.share_type,
             "share_type_label": r.get_share_type_display(),
-            "route": (
-                "不予共享"
-                if r.share_type == "not_shared"
-                else "申请即授权（无条件共享）"
-                if r.share_type == "unconditional"
-                else "向提供单位申请，10个工作日内答复（有条件共享）"
+            "route": sharing_route(r),
+            "entry_url": reverse("resources:entry", args=[r.pk]),
+            "request_url": (
+                "" if r.share_type == ShareType.NOT_SHARED else reverse("resources:request", args=[r.pk])
             ),
         }
         for r in rows

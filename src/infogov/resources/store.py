@@ -19,11 +19,11 @@ from django.utils import timezone
 from .models import DataRecord, Resource
 
 Rows = list[tuple[str, dict[str, str]]]
-_PENDING: contextvars.ContextVar[Rows | None] = contextvars.ContextVar("resources_pending", default=None)
+_PENDING: contextvars.ContextVar[Any] = contextvars.ContextVar("resources_pending", default=None)
 
 
 @contextlib.contextmanager
-def pending(rows: Rows) -> Iterator[None]:
+def pending(rows: Any) -> Iterator[None]:
     token = _PENDING.set(rows)
     try:
         yield
@@ -44,6 +44,8 @@ def merge(resource: Resource, mode: str) -> int:
     if mode == "replace":
         DataRecord.objects.filter(resource=resource).delete()
         mode = "upsert"
+    if not isinstance(rows, list):  # staging.Staged: validated in the staging table, merged from it
+        return _merge_staged(resource, rows, mode)
     if connection.vendor == "postgresql" and rows:
         return _merge_pg(resource, rows, mode)
     if mode == "delete":
@@ -87,6 +89,28 @@ def _merge_pg(resource: Resource, rows: Rows, mode: str) -> int:
         cursor.execute(
             f"INSERT INTO {table} (resource_id, record_id, data, loaded_at) "
             "SELECT DISTINCT ON (record_id) %s, record_id, data, %s FROM resources_staging "
+            "ON CONFLICT (resource_id, record_id) "
+            "DO UPDATE SET data = EXCLUDED.data, loaded_at = EXCLUDED.loaded_at",
+            [resource.pk, timezone.now()],
+        )
+        return int(cursor.rowcount)
+
+
+def _merge_staged(resource: Resource, staged: Any, mode: str) -> int:
+    from .staging import TABLE
+
+    table = DataRecord._meta.db_table
+    with connection.cursor() as cursor:
+        if mode == "delete":
+            cursor.execute(
+                f"DELETE FROM {table} t USING {TABLE} s "
+                f"WHERE t.resource_id = %s AND t.record_id = s.{staged.column(staged.key)}",
+                [resource.pk],
+            )
+            return int(cursor.rowcount)
+        cursor.execute(
+            f"INSERT INTO {table} (resource_id, record_id, data, loaded_at) "
+            f"SELECT %s, {staged.column(staged.key)}, {staged.data_sql()}, %s FROM {TABLE} "
             "ON CONFLICT (resource_id, record_id) "
             "DO UPDATE SET data = EXCLUDED.data, loaded_at = EXCLUDED.loaded_at",
             [resource.pk, timezone.now()],

@@ -11,10 +11,10 @@ from ninja import Field, Router, Schema, Status
 
 from infogov.core.api.cases import case_router
 from infogov.core.api.schemas import CaseDetailOut, ErrorOut
-from infogov.core.workflow.payloads import RequiredText, Text
+from infogov.core.workflow.payloads import Text
 
 from . import exports, selectors, services
-from .payloads import ActTime, RecordId, Short
+from .payloads import IncidentOpenIn, InspectionPlanIn, RecordId, Short
 from .workflows import (
     INCIDENT_WORKFLOW,
     INSPECTION_WORKFLOW,
@@ -119,33 +119,14 @@ def create_system(request, data: SystemIn):
     return _created(services.system_register(user=request.auth, **fields))
 
 
-class IncidentIn(Schema):
-    title: Short = Field(..., title="事件名称")
-    detected_at: ActTime = Field(..., title="发现时间")
-    grade: Literal["特别重大", "重大", "较大", "一般"] = Field(..., title="事件级别")
-    critical_operator: bool = Field(False, title="关键信息基础设施运营者")
-    system_ids: list[RecordId] = Field(default_factory=list, title="受影响的系统", max_length=100)
-    affected_data: Text = Field("", title="受影响的数据")
-    measures: Text = Field("", title="已采取的处置措施")
-
-
 @incident_router.post(
     "/",
     response={201: Created, **ERRORS},
     operation_id="security_incidents_create",
     summary="登记网络安全事件（第三十条第二款）",
 )
-def create_incident(request, data: IncidentIn):
-    return _created(services.incident_open(user=request.auth, **data.dict()))
-
-
-class InspectionIn(Schema):
-    title: Short = Field(..., title="检查名称")
-    scope: RequiredText = Field(..., title="检查范围")
-    sectors: Text = Field("", title="重点领域", max_length=200)
-    planned_start: dt.date | None = Field(None, title="计划开始日期")
-    planned_end: dt.date | None = Field(None, title="计划结束日期")
-    inspectors: Text = Field("", title="检查组成员及所在部门")
+def create_incident(request, data: IncidentOpenIn):
+    return _created(services.incident_open(user=request.auth, **data.model_dump()))
 
 
 @inspection_router.post(
@@ -154,8 +135,8 @@ class InspectionIn(Schema):
     operation_id="security_inspections_create",
     summary="制定安全检查计划（第三十二条）",
 )
-def create_inspection(request, data: InspectionIn):
-    return _created(services.inspection_plan(user=request.auth, **data.dict()))
+def create_inspection(request, data: InspectionPlanIn):
+    return _created(services.inspection_plan(user=request.auth, **data.model_dump()))
 
 
 @responsibility_router.post(

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from infogov.core.registry import ApiRouter, CaseType, MenuEntry, Pages, Registration
+from infogov.core.registry import ApiRouter, CaseType, MenuEntry, Pages, Provides, Registration
 
 _PAGES = "infogov.security.pages"
 _API = "infogov.security.api"
@@ -53,4 +53,6 @@ class SecurityConfig(AppConfig):
             MenuEntry("通信设施安全方案备案", "security_telecom:list", _business, order=350),
         ),
         demo="infogov.security.demo",
+        # a project's delivery enters its system into the register (第三十一条第一款; core/hooks.py)
+        provides=(Provides("register_system", "infogov.security.services:system_from_procedure"),),
     )

@@ -54,8 +54,12 @@ def overview_json(ov: Overview) -> dict[str, Any]:
         "late_reports": ov.late_reports,
         "unreported_past_deadline": ov.unreported_overdue,
         "overdue_rectifications": {"findings": ov.overdue_findings, "hidden_dangers": ov.overdue_dangers},
+        "open_incident_count": ov.open_incident_count,
         "flagged_without_plan_or_drill": [s.reference for s in ov.flagged_plans],
-        "per_jurisdiction": [vars(r) for r in ov.rows],
+        "flagged_without_plan_or_drill_count": ov.flagged_count,
+        "per_jurisdiction": [
+            {**vars(r), "overdue_rectifications": r.overdue_rectifications} for r in ov.rows
+        ],
     }
 
 

@@ -4,8 +4,13 @@ graded (GB/T 22240-2020), reviewed and filed for level 2 and above, evaluated (l
 half-yearly, with gaps: some lapse) — with its docket, its obligations (filing, recurring evaluation,
 risk assessment) and, for about half of them, a risk assessment with its risks (some high, untreated).
 
-prepare() chooses each system's unit in the main process; produce() writes a worker's share (systems by
-index) through the sink; finish() moves the sequences. Each system draws from its own random stream
+The systems the projects generator delivered (staged in datagen.deliveries: 第三十一条第一款 同步运行)
+are registered here too, with their keys: opened at their first delivery, an edit for each later one —
+the register has one writer, and a delivered system is not generated twice.
+
+prepare() chooses each system's unit in the main process and reads the staged deliveries; produce()
+writes a worker's share (systems by index, delivered systems by key) through the sink; finish() moves
+the sequences and drops the stage. Each system draws from its own random stream
 (seed, index), so the data does not depend on how many workers produce it."""
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 from django.db import connection
 
 from infogov.core.workflow.obligations import add_period
+from infogov.datagen import deliveries
 from infogov.datagen.docket import Chain, EventOut, declared
 from infogov.datagen.hooks import AppGenerator, PartJob
 from infogov.datagen.obligations import STAGE, STAGE_COLUMNS, fulfil, stage_row
@@ -123,11 +129,15 @@ def system_count(spec: GenSpec) -> int:
     return min(spec.systems, spec.projects // 5)
 
 
+DELIVERED_COLUMNS = (*SYSTEM_COLUMNS, "source_project_id", "in_service_since")
+
+
 @dataclass
 class Prep:
     ct_system: int
     first: dict[str, int]  # table → first id
     owners: list[int]  # per system index
+    delivered: list[list[deliveries.Delivery]]  # per delivered system (its key), in time order
 
 
 def prepare(spec: GenSpec, seed: int, world: World) -> Prep:
@@ -142,10 +152,16 @@ def prepare(spec: GenSpec, seed: int, world: World) -> Prep:
         for table in TABLES:
             cur.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
             first[table] = cur.fetchone()[0] + 1
+    by_system: dict[int, list[deliveries.Delivery]] = {}
+    for d in deliveries.staged():
+        by_system.setdefault(d.system_id, []).append(d)
+    if by_system:  # the generated systems come after the delivered ones' keys
+        first["security_informationsystem"] = max(first["security_informationsystem"], max(by_system) + 1)
     return Prep(
         ct_system=ContentType.objects.get_for_model(InformationSystem).pk,
         first=first,
         owners=[rng.choice(pool) for _ in range(system_count(spec))] if pool else [],
+        delivered=[by_system[k] for k in sorted(by_system)],
     )
 
 
@@ -163,7 +179,7 @@ def _at(rng: random.Random, day: dt.date) -> dt.datetime:
 class SystemWriter:
     def __init__(self, job: PartJob, out: EventOut) -> None:
         self.job, self.out, self.prep = job, out, job.prep
-        self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in (*TABLES, STAGE)}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in (*TABLES, STAGE, "delivered")}
 
     def system(self, i: int, owner: int) -> None:
         job, world = self.job, self.job.world
@@ -216,6 +232,59 @@ class SystemWriter:
             if level >= 2:
                 self._file(rng, chain, case, actor, s, graded, seq)
         self._row(rng, sid, jid, owner, title, created, chain.seq, s, harmed, degree)
+
+    def delivered(self, history: list[deliveries.Delivery]) -> None:
+        """A system projects delivered (第三十一条第一款 同步运行): registered at its first delivery (as
+        services.system_from_procedure registers it), changed by each later one, in the state 登记."""
+        first, last = history[0], history[-1]
+        sid, jid = first.system_id, first.jurisdiction_id
+        chain = Chain(self.out, self.prep.ct_system, sid, jid)
+        day = first.delivered_at.astimezone(TZ_SHANGHAI).date()
+        facts: dict[str, Any] = {
+            "level": first.level,
+            "purpose": first.purpose,
+            "source_project_id": first.project_id,
+            "in_service_since": day.isoformat(),
+        }
+        chain.create(first.delivered_at, first.actor, SYSTEM_WORKFLOW, {"title": first.title, **facts})
+        for d in history[1:]:
+            after = {
+                "level": d.level,
+                "purpose": d.purpose,
+                "source_project_id": d.project_id,
+                "in_service_since": d.delivered_at.astimezone(TZ_SHANGHAI).date().isoformat(),
+            }
+            changes = {k: {"before": facts[k], "after": v} for k, v in after.items() if facts[k] != v}
+            if changes:
+                chain.edit(d.delivered_at, d.actor, SYSTEM_WORKFLOW.initial, changes)
+                facts.update(after)
+        created = first.delivered_at
+        self.rows["delivered"].append(
+            (
+                sid,
+                f"XT-{created.astimezone(TZ_SHANGHAI):%Y}-{sid:06d}",
+                first.title[:200],
+                jid,
+                first.owner_id,
+                SYSTEM_WORKFLOW.initial,
+                chain.seq - 1,
+                created,
+                last.delivered_at,
+                facts["purpose"],
+                *("", "", "[]", "", False, "", "", "", "", "", "", ""),
+                None,
+                facts["level"],
+                "",
+                None,
+                False,
+                "",
+                "",
+                None,
+                None,
+                facts["source_project_id"],
+                dt.date.fromisoformat(facts["in_service_since"]),
+            )
+        )
 
     def _file(
         self, rng: Any, chain: Any, case: Any, actor: Any, s: Any, graded: Any, graded_seq: Any
@@ -422,6 +491,7 @@ class SystemWriter:
         )
 
     def flush(self, sink: Sink) -> None:
+        sink.rows("security_informationsystem", DELIVERED_COLUMNS, self.rows["delivered"])
         for table in (*TABLES, STAGE):
             columns = STAGE_COLUMNS if table == STAGE else _columns(table)
             sink.rows(table, columns, self.rows[table])
@@ -438,6 +508,9 @@ def _columns(table: str) -> tuple[str, ...]:
 
 def produce(job: PartJob, sink: Sink, out: EventOut) -> None:
     writer = SystemWriter(job, out)
+    for i, history in enumerate(job.prep.delivered):
+        if i % job.parts == job.part:
+            writer.delivered(history)
     for i, owner in enumerate(job.prep.owners):
         if i % job.parts == job.part:
             writer.system(i, owner)
@@ -445,6 +518,7 @@ def produce(job: PartJob, sink: Sink, out: EventOut) -> None:
 
 
 def finish(spec: GenSpec, world: World, prep: Prep) -> dict[str, int]:
+    deliveries.drop_stage()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             for table in TABLES:

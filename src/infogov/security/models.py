@@ -64,7 +64,10 @@ class InformationSystem(Case):
     filing_organ = models.CharField("受理备案的公安机关", max_length=100, blank=True)
     filed_on = models.DateField("备案日期", null=True, blank=True)
     last_evaluated_on = models.DateField("最近等级测评日期", null=True, blank=True)
-    source_project_id = models.BigIntegerField("来源项目", null=True, blank=True)
+    # the project whose delivery registered or last rebuilt the system (第三十一条第一款 同步运行); a key,
+    # not a foreign key: the projects app reads the register through selectors, never by a join
+    source_project_id = models.BigIntegerField("来源项目", null=True, blank=True, db_index=True)
+    in_service_since = models.DateField("投入使用日期", null=True, blank=True)
 
     reference_prefix = "XT"
 

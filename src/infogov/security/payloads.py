@@ -147,6 +147,23 @@ class DangerAnswerIn(StepInput):
 # -- incidents (第三十条第二款) ----------------------------------------------------------------------
 
 
+class IncidentOpenIn(StepInput):
+    """登记网络安全事件 (第三十条第二款): the API body and the page's form."""
+
+    title: Short = Field(title="事件名称")
+    grade: Literal["特别重大", "重大", "较大", "一般"] = Field(
+        title="事件级别", description="按《国家网络安全事件应急预案》分级"
+    )
+    critical_operator: bool = Field(
+        False, title="关键信息基础设施运营者", description="勾选后按关键信息基础设施运营者的报告时限计算"
+    )
+    detected_at: ActTime = Field(title="发现时间", description="如 2026-12-03 09:30（北京时间）")
+    system_ids: list[RecordId] = Field(default_factory=list, title="受影响的系统", max_length=100)
+    description: Text = Field("", title="事件经过", description="发生和发现的经过，记入案卷")
+    affected_data: Text = Field("", title="受影响的数据")
+    measures: Text = Field("", title="已采取的处置措施")
+
+
 class IncidentUpdateIn(StepInput):
     at: ActTime = Field(title="时间", description="如 2026-12-03 09:30（北京时间）")
     kind: Literal["处置", "进展", "恢复", "取证"] = Field("进展", title="类别")
@@ -166,6 +183,19 @@ class IncidentCloseIn(StepInput):
 
 
 # -- inspections (第三十二条) -----------------------------------------------------------------------
+
+
+class InspectionPlanIn(StepInput):
+    """制定安全检查计划 (第三十二条): the API body and the page's form."""
+
+    title: Short = Field(title="检查名称")
+    scope: RequiredText = Field(title="检查范围", description="通信基础信息网络、重点领域信息网络与信息系统")
+    sectors: Annotated[Text, Field(max_length=200)] = Field("", title="重点领域")
+    planned_start: ActDate | None = Field(None, title="计划开始日期")
+    planned_end: ActDate | None = Field(None, title="计划结束日期")
+    inspectors: Text = Field("", title="检查组成员及所在部门")
+    unit_ids: list[RecordId] = Field(default_factory=list, title="被检查单位", max_length=500)
+    system_ids: list[RecordId] = Field(default_factory=list, title="被检查的信息系统", max_length=1000)
 
 
 class DangerIn(StepInput):

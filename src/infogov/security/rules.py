@@ -207,6 +207,18 @@ def affected_systems_own(owner: Any, ctx: RuleContext) -> bool:
 
 
 @rule(
+    "A30-2-DETECTED",
+    citation="第三十条第二款",
+    message="发现时间不能晚于现在，请填写实际发现事件的时间",
+)
+def detected_not_in_future(owner: Any, ctx: RuleContext) -> bool:
+    """信息网络与信息系统发生安全事故的，应当……及时采取有效措施……并按照规定……报告：报告时限从实际发现时起算。"""
+    from django.utils import timezone
+
+    return ctx.input.detected_at <= timezone.now()
+
+
+@rule(
     "A30-2-TIME",
     citation="第三十条第二款",
     message="时间不能早于事件发现时间，也不能晚于现在",
@@ -255,6 +267,28 @@ def acts_as_city_authority_for_telecom(case: Any, ctx: RuleContext) -> bool:
 def acts_as_city_authority(case: Any, ctx: RuleContext) -> bool:
     """市信息化主管部门应当组织有关部门定期对通信基础信息网络和重点领域信息网络与信息系统进行安全检查。"""
     return is_city_authority(ctx.user)
+
+
+@rule("A32-1-SCHEDULE", citation="第三十二条", message="计划结束日期不能早于计划开始日期")
+def schedule_in_order(case: Any, ctx: RuleContext) -> bool:
+    """市信息化主管部门应当组织有关部门定期……进行安全检查：检查计划的起止日期先后有序。"""
+    start, end = ctx.input.planned_start, ctx.input.planned_end
+    return start is None or end is None or end >= start
+
+
+@rule(
+    "A32-1-OBJECTS",
+    citation="第三十二条",
+    message="被检查的信息系统须是已登记且未下线的系统，被检查单位须是登记了信息系统的单位",
+)
+def inspected_objects_registered(case: Any, ctx: RuleContext) -> bool:
+    """……对通信基础信息网络和重点领域信息网络与信息系统进行安全检查：检查对象取自信息系统登记。"""
+    systems = set(ctx.input.system_ids)
+    units = set(ctx.input.unit_ids)
+    live = InformationSystem.objects.exclude(state=SystemState.RETIRED)
+    return len(systems) == live.filter(pk__in=systems).count() and len(units) == (
+        live.filter(owner_id__in=units).values("owner_id").distinct().count()
+    )
 
 
 @rule("A32-1-SYSTEM", citation="第三十二条", message="隐患所在的信息系统未登记或已下线")

@@ -259,6 +259,7 @@ INSPECTION_WORKFLOW = Workflow(
             act_date="found_on",
             citation="第三十二条",
             effects=(effects.record_danger,),
+            confirm="隐患登记后即向该系统的所属单位开启整改义务，不能删除，确定登记吗？",
         ),
         Record(
             name="verify_danger",

@@ -21,3 +21,6 @@ else:
 ROOT_URLCONF = "tests.testapp.urls"
 # Tests change tokens in the database between requests; tests/core/test_tokens.py turns the cache on
 INFOGOV_TOKEN_CACHE_SECONDS = 0.0
+# the resource exchange's demo (100,000 people, 20,000 legal persons in `make run`) kept small in tests
+RESOURCES_DEMO_PEOPLE = 2000
+RESOURCES_DEMO_LEGAL_PERSONS = 300

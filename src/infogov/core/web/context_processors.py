@@ -47,7 +47,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     if items and items[0]["url"] == "/" and not user.is_platform_admin:
-        from infogov.core.workflow.inbox import todo_count
+        from infogov.core.workflow.inbox import count_label, todo_count
 
-        items[0]["count"] = todo_count(user)  # 我的待办: cached for a few seconds per user
+        n = todo_count(user)  # 我的待办: bounded ("99+"), cached for a few seconds per user
+        items[0]["count"] = count_label(n) if n else 0
     return {"nav_items": items}

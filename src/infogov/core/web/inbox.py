@@ -108,7 +108,7 @@ def leader_summary(user: Any, steps: work.TodoPage, duties_count: int, today: dt
     figures = []
     for model, wf in work.case_models():
         figures.append((wf.title, restrict(model._default_manager.all(), user).count()))
-    return {"awaiting": steps.counts, "duties": duties_count, "overdue": overdue, "figures": figures}
+    return {"awaiting": steps.count_labels, "duties": duties_count, "overdue": overdue, "figures": figures}
 
 
 @login_required

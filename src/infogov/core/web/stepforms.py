@@ -107,7 +107,13 @@ def remember_refusal(request: HttpRequest, *, case_key: str, step: str, error: D
         msg = d.get("msg") or d.get("message") or ""
         if name and msg:
             errors[name] = str(msg)
-    request.session[SESSION_KEY] = {"case": case_key, "step": step, "values": values, "errors": errors}
+    request.session[SESSION_KEY] = {
+        "case": case_key,
+        "step": step,
+        "values": values,
+        "errors": errors,
+        "message": str(error),  # the whole refusal with its article (an app's own form shows it)
+    }
 
 
 def remember_values(request: HttpRequest, *, case_key: str, step: str) -> None:

@@ -110,15 +110,31 @@ def marked_tests(root: Path | None = None) -> dict[int, list[str]]:
     root = root or repo_root()
     found: dict[int, list[str]] = {}
     for path in sorted((root / "tests").rglob("*.py")):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        except (SyntaxError, UnicodeDecodeError):
-            continue
         rel = path.relative_to(root).as_posix()
-        for test_id, numbers in _walk(tree.body, rel, _pytestmark(tree.body)):
+        for test_id, numbers in _marks_of(path, rel):
             for n in numbers:
                 found.setdefault(n, []).append(test_id)
     return found
+
+
+# (path, relative name) → ((mtime, size), marks): a file is parsed again only when it changed
+_MARKS: dict[tuple[Path, str], tuple[tuple[int, int], list[tuple[str, list[int]]]]] = {}
+
+
+def _marks_of(path: Path, rel: str) -> list[tuple[str, list[int]]]:
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    known = _MARKS.get((path, rel))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (SyntaxError, UnicodeDecodeError):
+        marks: list[tuple[str, list[int]]] = []
+    else:
+        marks = list(_walk(tree.body, rel, _pytestmark(tree.body)))
+    _MARKS[(path, rel)] = (stamp, marks)
+    return marks
 
 
 # -- the report -----------------------------------------------------------------------------------

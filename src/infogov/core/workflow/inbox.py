@@ -23,22 +23,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import (
     Case,
-    Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -48,17 +43,24 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from infogov.core.models import CaseAssignment, DocketEvent, Follow, Obligation
+from infogov.core.workflow.inbox_sql import Compiled, compiled, fetch, sql_of
+from infogov.core.workflow.inbox_sql import forget_compiled as forget_compiled  # re-exported
 from infogov.core.workflow.obligations import todo_for
 from infogov.core.workflow.permissions import scope_of
 from infogov.core.workflow.rules import EVERYTHING, NOTHING, Rule, acts_as_assigned_expert, not_audit_admin
 from infogov.core.workflow.steps import Step, Transition, Workflow, workflow_for
 
 COUNT_TTL_SECONDS = 30  # the menu's count: recomputed at most every 30 s per user
+COUNT_CAP = 100  # counts stop here: "99+" (a bounded count reads at most this many rows per case type)
+
+
+def count_label(n: int) -> str:
+    """How a bounded count is shown: the number, or "99+" once it reaches COUNT_CAP."""
+    return f"{COUNT_CAP - 1}+" if n >= COUNT_CAP else str(n)
 
 
 @functools.cache
@@ -238,15 +240,9 @@ class _ModelPlan:
             .order_by()  # the UNION orders (no ORDER BY inside its parts)
         )
 
-    def counted(self) -> models.QuerySet[Any]:
-        return (
-            self.model._default_manager.filter(self.combined)
-            .annotate(inbox_ct=Value(self.content_type.pk, output_field=IntegerField()))
-            .values("inbox_ct")
-            .annotate(inbox_n=Count("pk"))
-            .values("inbox_ct", "inbox_n")
-            .order_by()
-        )
+    def matching(self) -> models.QuerySet[Any]:
+        """The cases of this type the user can act on (their ids only): what the bounded count reads."""
+        return self.model._default_manager.filter(self.combined).values("pk").order_by()
 
     def item(self, row: dict[str, Any], today: dt.date) -> Item:
         due = row["inbox_due"]
@@ -291,8 +287,14 @@ COLUMNS = (
 )
 
 
+def _content_types() -> dict[type, ContentType]:
+    """The content types of every case type: one query when the process' cache is cold (not one each)."""
+    return ContentType.objects.get_for_models(*(model for model, _ in case_models()))
+
+
 def _plans(user: Any, today: dt.date) -> list[_ModelPlan]:
     plans = []
+    cts = _content_types()
     for model, wf in case_models():
         groups: dict[Q, list[Step]] = {}
         for step in wf.steps.values():
@@ -302,22 +304,41 @@ def _plans(user: Any, today: dt.date) -> list[_ModelPlan]:
             if condition is not None and condition != NOTHING:
                 groups.setdefault(condition, []).append(step)
         if groups:
-            ct = ContentType.objects.get_for_model(model)
+            ct = cts[model]
             plans.append(_ModelPlan(model, wf, ct, list(groups.items()), user.pk))
     return plans
 
 
 @dataclass
 class TodoPage:
+    """One page of 待办's steps. The counts are bounded (COUNT_CAP per case type, shown "99+"): an
+    official needs to know that there is much to do, not the exact number beyond a hundred, and a bounded
+    count stops reading after COUNT_CAP rows however many cases there are."""
+
     items: list[Item]
     count: int
     number: int
     page_size: int
-    counts: dict[str, int] = field(default_factory=dict)  # by case type's name
+    counts: dict[str, int] = field(default_factory=dict)  # by case type's name, each ≤ COUNT_CAP
+    more: bool = False  # a next page exists (the page query read one row beyond the page)
+
+    @property
+    def capped(self) -> bool:
+        return any(n >= COUNT_CAP for n in self.counts.values())
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count}+" if self.capped else str(self.count)
+
+    @property
+    def count_labels(self) -> dict[str, str]:
+        return {name: count_label(n) for name, n in self.counts.items()}
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.count // self.page_size))
+        """The number of pages the bounded count knows of (more may follow when capped)."""
+        known = max(1, -(-self.count // self.page_size))
+        return max(known, self.number + 1 if self.more else self.number)
 
     @property
     def has_previous(self) -> bool:
@@ -325,93 +346,71 @@ class TodoPage:
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.num_pages
+        return self.more
 
 
-def step_items(user: Any, *, page: int = 1, page_size: int = 25, today: dt.date | None = None) -> TodoPage:
+def step_items(
+    user: Any, *, page: int = 1, page_size: int = 25, today: dt.date | None = None, counted: bool = True
+) -> TodoPage:
     """The cases the user can act on now, the ones with the earliest duty date first, then the ones
     waiting longest: two queries whatever the number of case types and cases (a UNION ALL of the
-    case types' pages, a UNION ALL of their counts), their SQL built once per user and day (compiled)."""
+    case types' rows, one page and one row more; a UNION ALL of their bounded counts), their SQL built
+    once per user and day whatever the page (compiled). `counted=False`: the page without the count."""
     today = today or timezone.localdate()
     page = max(1, page)
-    plans, rows_sql, count_sql = compiled(user, today, ("steps", page, page_size), _steps_sql)
+    plans, rows_sql, count_sql = compiled(user, today, ("steps",), _steps_sql)
     if not plans:
         return TodoPage([], 0, page, page_size, {})
-    rows = _fetch(rows_sql)
-    items = [plans[row["inbox_ct"]].item(row, today) for row in rows]
-    if page == 1 and len(rows) < page_size:
-        by_type: dict[int, int] = {}
+    rows = fetch(_paged(rows_sql, page, page_size))
+    more = len(rows) > page_size
+    items = [plans[row["inbox_ct"]].item(row, today) for row in rows[:page_size]]
+    by_type: dict[int, int] = {}
+    if page == 1 and not more:  # everything is on this page: no count to run
         for item in items:
             by_type[item.content_type.pk] = by_type.get(item.content_type.pk, 0) + 1
-    else:
-        by_type = {row["inbox_ct"]: row["inbox_n"] for row in _fetch(count_sql) if row["inbox_n"]}
+    elif counted:
+        by_type = {row["inbox_ct"]: row["inbox_n"] for row in fetch(count_sql) if row["inbox_n"]}
     counts = {str(plans[ct].workflow.title): n for ct, n in by_type.items()}
-    return TodoPage(items, sum(by_type.values()), page, page_size, counts)
+    return TodoPage(items, sum(by_type.values()), page, page_size, counts, more)
+
+
+def _paged(compiled_sql: Compiled | None, page: int, page_size: int) -> Compiled | None:
+    """The ordered rows' SQL for one page, and one row more (is there a next page?)."""
+    if compiled_sql is None:
+        return None
+    alias, sql, params = compiled_sql
+    return alias, f"{sql} LIMIT %s OFFSET %s", (*params, page_size + 1, (page - 1) * page_size)
 
 
 def _steps_sql(user: Any, today: dt.date, key: tuple[Any, ...]) -> Any:
-    _, page, page_size = key
     plans = {p.content_type.pk: p for p in _plans(user, today)}
     if not plans:
         return {}, None, None
     first, *rest = [p.queryset() for p in plans.values()]
     union = first.union(*rest, all=True) if rest else first
     ordered = union.order_by(F("inbox_due").asc(nulls_last=True), "updated_at", "pk")
-    page_qs = ordered[(page - 1) * page_size : page * page_size]
-    first_n, *rest_n = [p.counted() for p in plans.values()]
-    counted = first_n.union(*rest_n, all=True) if rest_n else first_n
-    return plans, _sql(page_qs), _sql(counted)
+    return plans, sql_of(ordered), _bounded_count_sql(plans)
 
 
-def _sql(qs: models.QuerySet[Any]) -> tuple[str, str, tuple[Any, ...]] | None:
-    """The queryset's SQL and parameters (None: it can match nothing, e.g. no organisation)."""
-    try:
-        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    except EmptyResultSet:
+def _bounded_count_sql(plans: dict[int, _ModelPlan]) -> Compiled | None:
+    """Per case type, how many cases the user can act on, counting at most COUNT_CAP: each part reads
+    its first COUNT_CAP matching ids and stops (a derived table with LIMIT, on PostgreSQL and SQLite)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    alias = DEFAULT_DB_ALIAS
+    for ct, plan in plans.items():
+        found = sql_of(plan.matching())
+        if found is None:
+            continue
+        alias, sql, part_params = found
+        parts.append(
+            f"SELECT {int(ct)} AS inbox_ct, COUNT(*) AS inbox_n FROM (SELECT 1 AS one FROM ({sql}) "
+            f"AS inbox_m LIMIT {COUNT_CAP}) AS inbox_c"
+        )
+        params.extend(part_params)
+    if not parts:
         return None
-    return qs.db, sql, tuple(params)
-
-
-def _fetch(compiled_sql: tuple[str, str, tuple[Any, ...]] | None) -> list[dict[str, Any]]:
-    if compiled_sql is None:
-        return []
-    alias, sql, params = compiled_sql
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-# The inbox's SQL depends on the user's scope (organisations, jurisdictions), the day and the
-# registered workflows — not on the cases: built and compiled once per user, scope and day and kept a
-# few minutes (building the ORM expressions of every step of every case type costs more than running
-# them). The scope key is renewed whenever the user's memberships change (core/org_signals.py).
-_COMPILED: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
-_COMPILED_MAX = 2048
-COMPILED_TTL_SECONDS = 300.0
-_COMPILED_LOCK = threading.Lock()
-
-
-def compiled(user: Any, today: dt.date, key: tuple[Any, ...], build: Callable[..., Any]) -> Any:
-    full = (user.pk, getattr(user, "scope_key", ""), connections[DEFAULT_DB_ALIAS].vendor, today, *key)
-    now = time.monotonic()
-    with _COMPILED_LOCK:
-        hit = _COMPILED.get(full)
-        if hit is not None and now - hit[0] < COMPILED_TTL_SECONDS:
-            _COMPILED.move_to_end(full)
-            return hit[1]
-    value = build(user, today, key)
-    with _COMPILED_LOCK:
-        _COMPILED[full] = (now, value)
-        while len(_COMPILED) > _COMPILED_MAX:
-            _COMPILED.popitem(last=False)
-    return value
-
-
-def forget_compiled() -> None:
-    """Empty this process's compiled inbox SQL (tests; after changing the organisation register)."""
-    with _COMPILED_LOCK:
-        _COMPILED.clear()
+    return alias, " UNION ALL ".join(parts), tuple(params)
 
 
 # -- duties --------------------------------------------------------------------------------------------
@@ -423,22 +422,23 @@ def _duty_filters(user: Any, today: dt.date) -> tuple[Q, Q]:
       local plan is filed by the city authority, 第五条第二款): not a to-do of the user's;
     - covered: an inbox step the user can take now fulfils it — the duty is shown on that step's row."""
     waiting, covered = Q(pk__in=[]), Q(pk__in=[])
+    cts = _content_types()
     for model, wf in case_models():
         closers: dict[str, list[Step]] = {}
         for step in wf.steps.values():
             for code in step.closes:
                 closers.setdefault(code, []).append(step)
-        ct = ContentType.objects.get_for_model(model)
+        ct = cts[model]
         for code, steps in closers.items():
             this = Q(case_type_id=ct.pk, code=code)
             actors = [step_query(s, user, model, today, actors_only=True) for s in steps]
             if all(q is not None for q in actors):  # every fulfilling step is a query
                 can = _any([q for q in actors if q is not None and q != NOTHING])
-                waiting |= this if can is None else this & ~Q(case_id__in=_pks(model, can))
+                waiting |= this if can is None else this & ~_case_where(model, can)
             now = [step_query(s, user, model, today) for s in steps if in_inbox(s)]
             shown = _any([q for q in now if q is not None and q != NOTHING])
             if shown is not None:
-                covered |= this & Q(case_id__in=_pks(model, shown))
+                covered |= this & _case_where(model, shown)
     return waiting, covered
 
 
@@ -451,33 +451,44 @@ def _any(qs: list[Q]) -> Q | None:
     return either
 
 
-def _pks(model: type[models.Model], q: Q) -> models.QuerySet[Any]:
-    return model._default_manager.filter(q).values("pk")
+def _case_where(model: type[models.Model], q: Q) -> Q:
+    """The duty's case satisfies `q`: an EXISTS probing the case's primary key for each of the user's
+    few open duties — not `case_id IN (every case the user could act on)`, which reads thousands of
+    cases for the city authority on the province's data."""
+    return Q(Exists(model._default_manager.filter(q, pk=OuterRef("case_id"))))
 
 
 def duties(
     user: Any, today: dt.date | None = None
 ) -> tuple[models.QuerySet[Obligation], models.QuerySet[Obligation]]:
     """(the user's duties not already shown on a step's row, duties owed by the user's organisations
-    that only another body's step fulfils), both overdue first then by due date."""
+    that only another body's step fulfils), both overdue first then by due date. One query (prepared)
+    sorts the user's open duties into the two; the querysets select those ids (a plain primary-key
+    filter, cheap to plan, which the page counts and pages)."""
     today = today or timezone.localdate()
-    own_ids, waiting_ids = compiled(user, today, ("duties",), _duties_sql)
+    sorted_sql = compiled(user, today, ("duties",), _duties_sql)
     owed = todo_for(user)
-
-    def among(ids: tuple[str, str, tuple[Any, ...]] | None) -> models.QuerySet[Obligation]:
-        return owed.none() if ids is None else owed.filter(pk__in=RawSQL(ids[1], ids[2]))
-
-    return among(own_ids), among(waiting_ids)
+    if sorted_sql is None:
+        return owed.none(), owed.none()
+    own: list[int] = []
+    waiting: list[int] = []
+    for row in fetch(sorted_sql):
+        (waiting if row["inbox_waiting"] else own).append(row["pk"])
+    return owed.filter(pk__in=own), owed.filter(pk__in=waiting)
 
 
 def _duties_sql(user: Any, today: dt.date, key: tuple[Any, ...]) -> Any:
-    owed = todo_for(user).order_by()
     waiting, covered = _duty_filters(user, today)
-    return _sql(owed.exclude(waiting | covered).values("pk")), _sql(owed.filter(waiting).values("pk"))
+    owed = todo_for(user).order_by().exclude(covered & ~waiting)
+    flagged = owed.annotate(
+        inbox_waiting=Case(When(waiting, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    return sql_of(flagged.values("pk", "inbox_waiting"))
 
 
 def todo_count(user: Any) -> int:
-    """The menu's count: cases the user can act on plus their duties (cached for COUNT_TTL_SECONDS)."""
+    """The menu's count: cases the user can act on plus their duties, bounded (shown by count_label;
+    cached for COUNT_TTL_SECONDS)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     key = f"inbox-count:{user.pk}:{getattr(user, 'scope_key', '')}"
@@ -485,9 +496,14 @@ def todo_count(user: Any) -> int:
     if hit is not None:
         return int(hit)
     today = timezone.localdate()
-    n = step_items(user, page_size=1, today=today).count + duties(user, today)[0].count()
+    n = step_items(user, page_size=1, today=today).count + bounded_count(duties(user, today)[0])
     remember_count(user, n)
     return n
+
+
+def bounded_count(qs: models.QuerySet[Any]) -> int:
+    """COUNT(*) of at most COUNT_CAP rows (SELECT COUNT(*) FROM (… LIMIT COUNT_CAP))."""
+    return qs.order_by().values("pk")[:COUNT_CAP].count()
 
 
 def remember_count(user: Any, n: int) -> None:

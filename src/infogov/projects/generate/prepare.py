@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from infogov.datagen import deliveries
 from infogov.datagen.spec import UTC, GenSpec
 from infogov.datagen.world import World
 
@@ -80,6 +81,7 @@ def prepare(spec: GenSpec, seed: int, world: World) -> Prep:
 
     owners = choose_owners(spec, seed, world)
     plan_events = create_plans(spec, world)
+    deliveries.create_stage()  # the systems delivered, for the security generator to register
     with connection.cursor() as cur:
         cur.execute("SELECT coalesce(max(id), 0) FROM projects_project")
         first = cur.fetchone()[0] + 1

@@ -1,7 +1,7 @@
 """One worker's share (datagen's AppGenerator.produce): the annual plans' dockets (worker 0), the
-projects whose construction unit falls to this worker, walked stage by stage, and the information
-systems their deliveries registered. Workers split the projects by construction unit, so that the
-information systems (unique per unit and name) are each created by one worker."""
+projects whose construction unit falls to this worker, walked stage by stage, and the deliveries of
+their information systems, staged for the security generator (datagen.deliveries). Workers split the
+projects by construction unit, so that a system (unique per unit and name) gets its key in one worker."""
 
 from __future__ import annotations
 
@@ -19,20 +19,9 @@ from ..workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
 from . import stages
 from .prepare import Prep
 from .registration import register
-from .walk import END, Rows, at_office_hours, pick_user, plan_step
+from .walk import Rows, at_office_hours, pick_user, plan_step
 
 SIMILARITY_DOCUMENT = ("id", "jurisdiction_id", "terms")
-SYSTEM_COLUMNS = (
-    "id",
-    "name",
-    "owner_id",
-    "jurisdiction_id",
-    "protection_level",
-    "description",
-    "source_project_id",
-    "in_service_since",
-    "updated_at",
-)
 
 
 def plan_histories(job: PartJob, out: EventOut) -> None:
@@ -63,7 +52,7 @@ class ProjectWriter:
         self.job, self.rows, self.out = job, rows, out
         self.fields = list(Project._meta.concrete_fields)
         self.columns = tuple(f.column for f in self.fields)
-        self.systems: dict[tuple[int, str], list[Any]] = {}
+        self.systems: dict[tuple[int, str], int] = {}  # (unit, system name) → its register key
         # progress reports every `report_every` days during construction, calibrated so that the
         # docket comes to about spec.events (a project has some 12 events besides progress/payments)
         self.report_every = max(4.0, 500.0 / max(1.0, job.spec.events_per_project - 12.0))
@@ -100,15 +89,6 @@ class ProjectWriter:
             doc = similarity_index.document_row(p.pk, p.jurisdiction_id, p.similarity_text())
             self.rows.add(similarity_index.DOCS, SIMILARITY_DOCUMENT, doc)
 
-    def write_systems(self) -> None:
-        from .. import similarity_index
-
-        for sid, name, owner, jid, desc, source, day, level in sorted(self.systems.values()):
-            doc = similarity_index.document_row(-sid, jid, similarity_index.system_text(name, desc))
-            self.rows.add(similarity_index.DOCS, SIMILARITY_DOCUMENT, doc)
-            row = (sid, name, owner, jid, level, desc, source, day, END)
-            self.rows.add("projects_informationsystem", SYSTEM_COLUMNS, row)
-
 
 def _db_value(f: Any, obj: Any) -> Any:
     v = getattr(obj, f.attname)
@@ -118,7 +98,7 @@ def _db_value(f: Any, obj: Any) -> Any:
 
 
 def produce(job: PartJob, sink: Sink, out: EventOut) -> None:
-    """A worker's share: plans (worker 0), its projects, their information systems."""
+    """A worker's share: plans (worker 0), its projects, their systems' deliveries (staged)."""
     from ..similarity import _jieba
 
     _jieba()
@@ -130,5 +110,4 @@ def produce(job: PartJob, sink: Sink, out: EventOut) -> None:
     for i, owner in enumerate(prep.owners):
         if owner % job.parts == job.part:
             writer.write(writer.project(i, owner))
-    writer.write_systems()
     rows.flush()

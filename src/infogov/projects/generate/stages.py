@@ -11,6 +11,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from infogov.datagen import deliveries
+
 from ..choices import ProjectState as S
 from .vocabulary import LAYOUT_LABELS, METHODS, SUPPLIERS, TESTERS
 from .walk import END, Walk, at_office_hours, pick_user
@@ -263,26 +265,29 @@ def file_acceptance(w: Walk, duty: list) -> None:
     w.rows.add("projects_acceptancefiling", tuple(row), tuple(row.values()))
 
 
-def deliver(w: Walk, systems: dict[tuple[int, str], list]) -> None:
-    """Delivery: the information system enters the register (a new one, or the unit's system of that
-    name is replaced by this project's) with its protection level."""
+def deliver(w: Walk, systems: dict[tuple[int, str], int]) -> None:
+    """Delivery: the information system enters the security register (a new entry, or the unit's entry
+    of that name rebuilt by this project) with its protection level. The register is the security
+    app's: the delivery is staged (datagen.deliveries) for its generator to write the entry and its
+    docket; the key is chosen here (the first project, in this worker's order, to deliver the system)."""
     if not w.wait((5, 40), 0.02):
         return
     p, pid = w.project, w.pid
     system = p.systems[0]
-    key = (w.owner_id, system)
-    existing = systems.get(key)
     level = p.security_level or 2
-    info = {"id": existing[0] if existing else pid, "name": system, "protection_level": level}
-    info["created"] = existing is None
-    w.take("deliver", w.owner_staff, payload={"protection_level": level, "information_system": info})
-    if existing:
-        existing[4], existing[5], existing[6] = p.content, pid, w.day
-    else:
-        systems[key] = [pid, system, w.owner_id, p.jurisdiction_id, p.content, pid, w.day, level]
+    sid = systems.setdefault((w.owner_id, system), pid)
+    w.take(
+        "deliver",
+        w.owner_staff,
+        payload={"protection_level": level, "system_name": system},
+        changes={"information_system": {"before": None, "after": {"id": sid, "title": system}}},
+    )
+    staff_id, staff_name, _ = w.owner_staff
+    row = (sid, pid, w.owner_id, p.jurisdiction_id, system, level, p.content, w.t, staff_id, staff_name)
+    w.rows.add(deliveries.STAGE, deliveries.COLUMNS, row)
 
 
-def after_construction(w: Walk, done_day: dt.date, systems: dict[tuple[int, str], list]) -> None:
+def after_construction(w: Walk, done_day: dt.date, systems: dict[tuple[int, str], int]) -> None:
     """Completion, test, acceptance (and its filing), delivery, as far as the project gets."""
     apply_duty = complete(w, done_day)
     if apply_duty is not None and testing(w) and accept(w, apply_duty):

@@ -1,17 +1,24 @@
 """网络安全事件 pages (第三十条第二款)."""
 
+from django.urls import path, reverse
 from django.utils import timezone
 
 from infogov.core.web.cases import PayloadField, case_urls
+from infogov.core.workflow.rules import RuleContext
 
+from .. import rules as r
+from ..open_views import incident_new
 from ..workflows import INCIDENT_WORKFLOW
 
 TIME_HELP = "如 2026-12-03 09:30（北京时间）"
 
 
 def _records(request, case):
-    if case is None:
-        return {}
+    if case is None:  # the list: the button to open an incident, for a unit's own staff (第三十条第二款)
+        unit = getattr(request.user, "organisation", None)
+        if r.reports_for_own_unit.evaluate(unit, RuleContext(user=request.user)) is not None:
+            return {}
+        return {"create_url": reverse("security_incidents:create"), "create_label": "登记网络安全事件"}
     return {
         "updates": list(case.updates.all()),
         "reports": list(case.reports.all()),
@@ -19,7 +26,7 @@ def _records(request, case):
     }
 
 
-urlpatterns, app_name = case_urls(
+_pages, app_name = case_urls(
     INCIDENT_WORKFLOW,
     namespace="security_incidents",
     list_columns=(
@@ -33,6 +40,7 @@ urlpatterns, app_name = case_urls(
         "state",
     ),
     filters=("state", "jurisdiction", "grade"),
+    list_template="security/case_list.html",
     detail_template="security/incident_detail.html",
     extra_context=_records,
     payload_fields={
@@ -54,3 +62,4 @@ urlpatterns, app_name = case_urls(
         ],
     },
 )
+urlpatterns = [path("new/", incident_new, name="create"), *_pages]

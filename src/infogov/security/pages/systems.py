@@ -1,6 +1,6 @@
 """信息系统 pages: include with path("security/systems/", include("infogov.security.pages.systems"))."""
 
-from django.urls import path
+from django.urls import path, reverse
 
 from infogov.core.web.cases import case_urls
 
@@ -13,6 +13,7 @@ _pages, app_name = case_urls(
     list_columns=("reference", "title", "owner", "jurisdiction", "level", "state", "last_evaluated_on"),
     filters=("state", "jurisdiction", "level"),
     search_fields=("title", "reference", "purpose"),
+    list_template="security/case_list.html",
     detail_template="security/system_detail.html",
     extra_context=lambda request, case: _records(case),
 )
@@ -21,7 +22,7 @@ urlpatterns = [path("new/", system_new, name="create"), *_pages]
 
 def _records(case):
     if case is None:
-        return {}
+        return {"create_url": reverse("security_systems:create"), "create_label": "登记信息系统"}
     return {
         "evaluations": list(case.evaluations.all()[:20]),
         "findings": list(case.findings.all()[:50]),
