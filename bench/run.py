@@ -1039,6 +1039,7 @@ def main() -> int:
         log(f"  PostgreSQL {server // 10000}.{server % 10000}")
         logins = data["counts"]["logins"]
         from bench.exchange import exchange_scale_scenarios, exchange_scenario
+        from bench.imports import import_scenario
         from bench.inbox import inbox_scenario
         from bench.security import security_overview_scenario
 
@@ -1049,7 +1050,7 @@ def main() -> int:
             ("exchange_streaming", lambda: [exchange_scenario(scenario)]),
             ("exchange_scale", lambda: exchange_scale_scenarios(scenario, streaming=False)),
             ("duplicate_detection", lambda: [similarity_scenario()]),
-            ("excel_import", lambda: [__import__("bench.imports").imports.import_scenario(scenario)]),
+            ("excel_import", lambda: [import_scenario(scenario)]),
             ("docket_verify", lambda: [docket_verify()]),
             ("transitions", lambda: [transitions(world())]),
         ]
