@@ -162,3 +162,17 @@ def test_quality_counts_bad_stored_values_the_same_on_either_database(ex):
     # given typed values: id 3 (1 valid), phone 2 (1), district 2 (1), born_on 2 (1)
     assert f.validity == round(4 / 9, 4)
     assert f.uniqueness == round(2 / 4, 4)  # the first and the third hold their own identifier
+
+
+@pytest.mark.article(28)
+def test_quality_of_an_entry_without_fields_is_figured_not_a_500(ex):
+    """An entry whose field list is empty (a draft being catalogued, or one made by an administrator)
+    has figures of its own: the SQL of the figures needs no field (PostgreSQL refused the empty list)."""
+    r = ex.published()
+    r.fields.all().delete()
+    Resource.objects.filter(pk=r.pk).update(record_key="")
+    f = quality.figures(Resource.objects.get(pk=r.pk))
+    assert f.records == 0 and f.completeness is None
+    client = Client()
+    client.force_login(ex.consumer)
+    assert client.get(f"/resources/catalogue/{r.pk}/").status_code == 200

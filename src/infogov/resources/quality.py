@@ -77,7 +77,7 @@ def _counts_pg(resource: Resource, fields: list[Any]) -> dict[str, int]:
     key = resource.record_key
     if key and key not in codes:
         codes.append(key)
-    inner = ", ".join(f"data->>%s AS c{i}" for i in range(len(codes)))
+    inner = "".join(f", data->>%s AS c{i}" for i in range(len(codes)))  # none for a resource without fields
     aggs, names, params = ["count(*)"], ["n"], []
     for i, f in enumerate(fields):
         if f.required:
@@ -92,7 +92,7 @@ def _counts_pg(resource: Resource, fields: list[Any]) -> dict[str, int]:
         aggs.append(f"count(*) FILTER (WHERE c{codes.index(key)} = record_id)")
         names.append("keyed")
     sql = (
-        f"SELECT {', '.join(aggs)} FROM (SELECT record_id, {inner} FROM {DataRecord._meta.db_table} "
+        f"SELECT {', '.join(aggs)} FROM (SELECT record_id{inner} FROM {DataRecord._meta.db_table} "
         "WHERE resource_id = %s) AS s"
     )
     with connection.cursor() as cursor:
