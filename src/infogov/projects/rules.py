@@ -9,10 +9,11 @@ Read side by side with workflows.py and the regulation; docs/rule-codes.md maps 
 Every refusal of the projects app comes from here: the steps name these rules as their actors and
 guards, and what is not a step (registering a project, opening an annual plan) calls ``require()``.
 
-The rules are declared in article order over two modules: rules_approval.py holds 第三条至第十条 (a
-project up to its approval or filing) and the helpers; this module holds 第十一条至第三十一条
-(procurement, standards, testing and acceptance, funds and supervision, security) and re-exports
-every name of rules_approval.py, so that ``rules.X`` reads any rule of the app.
+The rules are declared in article order over three modules: rules_approval.py holds 第三条至第九条 (a
+project up to its approval) and the helpers; rules_filing.py 第九条第二款's 不重复采集 and 第十条 (the
+filing of non-fiscal projects); this module holds 第十一条至第三十一条 (procurement, standards, testing
+and acceptance, funds and supervision, security) and re-exports every name of the other two, so that
+``rules.X`` reads any rule of the app.
 """
 
 from __future__ import annotations
