@@ -122,3 +122,15 @@ def test_proposal_that_collects_nothing_published_has_no_such_finding(world, wal
     assert 'id="shared-data-list"' not in page and "未与共享目录中已发布的资源重复" in page
     sharing(walker, p, "数据共享方式明确")
     assert p.findings.filter(dimension="sharing").exists()
+
+
+def test_the_section_belongs_to_the_proposal_and_its_review_not_to_later_stages(world, walker):
+    """The catalogue is read for the proposal and its review only: a project past its review has no
+    such section on its page (and its page makes no catalogue query per declared item)."""
+    publish(world)
+    p = planned(walker, [{"name": "辖区人口信息", "use": "produce"}])
+    type(p).objects.filter(pk=p.pk).update(state="reviewed")
+    c = Client()
+    c.force_login(walker.authority)
+    page = c.get(f"/projects/{p.pk}/").content.decode()
+    assert "可经共享获取的数据" not in page and 'id="shared-data-list"' not in page

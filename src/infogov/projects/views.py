@@ -169,6 +169,9 @@ def can_edit(user: Any, project: Project) -> bool:
     )
 
 
+BEFORE_REVIEW = (ProjectState.DRAFT, ProjectState.PROPOSED, ProjectState.PLANNED)
+
+
 def system_links(project: Project) -> list[tuple[str, str | None]]:
     """新建或改造的系统, each with the URL of its entry in the information system register (第三十条、
     第三十一条; security app) where there is one."""
@@ -199,7 +202,9 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         "conditions": list(case.conditions.all()),
         "similar": list(case.similar_hits.select_related("other_project")),
         "similar_threshold": THRESHOLD,
-        "shared_data": shared_data.recollection(case),  # 不重复采集 (resources' catalogue)
+        # 不重复采集 (resources' catalogue): for the proposal and its review, not once the review is done
+        # (one catalogue query per declared item: kept off the pages of projects past their review)
+        "shared_data": shared_data.recollection(case) if case.state in BEFORE_REVIEW else None,
         "procurement": case.procurement if hasattr(case, "procurement") else None,
         "disbursements": disbursements,
         "disbursed": sum((d.amount for d in disbursements), Decimal("0")).quantize(Decimal("0.01")),
