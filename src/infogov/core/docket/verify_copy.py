@@ -270,6 +270,50 @@ def _key_of(key: bytes) -> tuple[int, int]:
     return (_int(ct), _int(cid))
 
 
+def _first_break(
+    unlinked: tuple[Any, ...] | None, tampered: int | None, E: list[bytes], K: list[bytes], SQ: list[bytes]
+) -> tuple[int, str] | None:
+    """The first fault of a block: (event id, message) of the row off its chain or of the row whose
+    content does not give its hash, whichever comes first."""
+    eid_t = _int(E[tampered]) if tampered is not None else None
+    if unlinked is not None and (eid_t is None or unlinked[0] <= eid_t):
+        eid, key, last, link, seq = unlinked
+        where = _key_of(key)
+        if last[0] != link[0]:
+            return (eid, _gap(eid, where, _int(seq), _int(last[0]) + 1))
+        return (eid, _unlinked(eid, where, _int(seq)))
+    if tampered is not None and eid_t is not None:
+        return (eid_t, _tampered(eid_t, _key_of(K[tampered]), _int(SQ[tampered])))
+    return None
+
+
+def _seal_block(
+    seals: dict[bytes, list[Any]],
+    seal: bytes,
+    entry: list[Any] | None,
+    SE: list[bytes],
+    H: list[bytes],
+    E: list[bytes],
+    hashes: bytes,
+) -> tuple[bytes, list[Any] | None]:
+    """A block's rows into their seals' running counts and hashes; returns the last row's (seal, entry)."""
+    if SE.count(seal) == len(H):  # the whole block in the seal of the last row (or in none)
+        if entry is not None:
+            entry[0] += len(H)
+            entry[2] = E[-1]
+            entry[3].update(hashes)
+        return seal, entry
+    for s, h, eid in zip(SE, H, E, strict=True):
+        if s != seal:
+            seal = s
+            entry = (seals.get(s) or seals.setdefault(s, [0, eid, eid, hashlib.sha256()])) if s else None
+        if entry is not None:
+            entry[0] += 1
+            entry[2] = eid
+            entry[3].update(h)
+    return seal, entry
+
+
 def _check_copy(blocks: Iterable[bytes], *, first: bool) -> _Part:
     """_check for blocks of _PG_SELECT lines. Per block, a column at a time: the bodies are assembled
     from the fields as bytes (numbers as PostgreSQL prints them, which is how json prints them;
@@ -326,31 +370,9 @@ def _check_copy(blocks: Iterable[bytes], *, first: bool) -> _Part:
                         break
                 tails[key] = this
             if unlinked is not None or tampered is not None:
-                eid_t = _int(E[tampered]) if tampered is not None else None
-                if unlinked is not None and (eid_t is None or unlinked[0] <= eid_t):
-                    eid, key, last, link, seq = unlinked
-                    where = _key_of(key)
-                    if last[0] != link[0]:
-                        part.broken = (eid, _gap(eid, where, _int(seq), _int(last[0]) + 1))
-                    else:
-                        part.broken = (eid, _unlinked(eid, where, _int(seq)))
-                elif tampered is not None and eid_t is not None:
-                    part.broken = (eid_t, _tampered(eid_t, _key_of(K[tampered]), _int(SQ[tampered])))
+                part.broken = _first_break(unlinked, tampered, E, K, SQ)
                 break
-            if SE.count(seal) == n:  # the whole block in the seal of the last row (or in none)
-                if entry is not None:
-                    entry[0] += n
-                    entry[2] = E[-1]
-                    entry[3].update(hashes)
-            else:
-                for s, h, eid in zip(SE, H, E, strict=True):
-                    if s != seal:
-                        seal = s
-                        entry = (seals.get(s) or seals.setdefault(s, [0, eid, eid, sha256()])) if s else None
-                    if entry is not None:
-                        entry[0] += 1
-                        entry[2] = eid
-                        entry[3].update(h)
+            seal, entry = _seal_block(seals, seal, entry, SE, H, E, hashes)
             events += n
     finally:
         if collecting:
