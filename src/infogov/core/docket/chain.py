@@ -106,7 +106,7 @@ def _read_tail(case_type_id: int, case_id: Any) -> tuple[int, str] | None:
 READ_TAIL: Any = object()  # record(tail=...) not given: read the tail there
 
 
-def _organisation_id(actor: Any, organisation: Any) -> Any:
+def acting_organisation_id(actor: Any, organisation: Any) -> Any:
     """The acting organisation: the one given, else the actor's (its key is on the user's row: no query)."""
     if organisation is not None:
         return organisation.pk
@@ -146,7 +146,7 @@ def record(
     prev_hash = tail[1] if tail else GENESIS
     at = timezone.now()
     actor_id = getattr(actor, "pk", None)
-    org_id = _organisation_id(actor, organisation)
+    org_id = acting_organisation_id(actor, organisation)
     attachments_n = normalise(attachments) if attachments else []
     payload_n = normalise(payload) if payload else {}
     changes_n = normalise(changes) if changes else {}

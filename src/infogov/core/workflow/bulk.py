@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from infogov.core.db import rows as row_sql
-from infogov.core.docket.chain import GENESIS, event_digest, normalise
+from infogov.core.docket.chain import GENESIS, acting_organisation_id, event_digest, normalise
 from infogov.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from infogov.core.models import Case, DocketEvent
 from infogov.core.workflow import engine, payloads
@@ -120,7 +120,7 @@ def _event(
     seq, prev_hash = ((tail[0] + 1), tail[1]) if tail else (1, GENESIS)
     at = timezone.now()
     actor_id = getattr(user, "pk", None)
-    org_id = getattr(user, "organisation_id", None)
+    org_id = acting_organisation_id(user, None)  # as docket.record chooses it for one-by-one steps
     digest = event_digest(
         case_key=f"{ct.pk}:{case.pk}",
         seq=seq,
