@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField
+from django_fsm import ConcurrentTransitionMixin
+
+from infogov.core.workflow.state_field import StateField
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -26,7 +28,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     owner = models.ForeignKey(
         "org.Organisation", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+"
     )
-    state = FSMField("状态", max_length=32, protected=True, db_index=True)
+    state = StateField("状态", max_length=32, protected=True, db_index=True)
     version = models.PositiveIntegerField("版本", default=0)
     created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
