@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin
 
-from infogov.core.workflow.state_field import StateField
+from infogov.core.fields import StateField
 
 
 class Case(ConcurrentTransitionMixin, models.Model):

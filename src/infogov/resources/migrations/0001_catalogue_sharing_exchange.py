@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import infogov.core.workflow.state_field
+import infogov.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reference', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='编号')),
                 ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('state', infogov.core.workflow.state_field.StateField(db_index=True, max_length=32, protected=True, verbose_name='状态')),
+                ('state', infogov.core.fields.StateField(db_index=True, max_length=32, protected=True, verbose_name='状态')),
                 ('version', models.PositiveIntegerField(default=0, verbose_name='版本')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reference', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='编号')),
                 ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('state', infogov.core.workflow.state_field.StateField(db_index=True, max_length=32, protected=True, verbose_name='状态')),
+                ('state', infogov.core.fields.StateField(db_index=True, max_length=32, protected=True, verbose_name='状态')),
                 ('version', models.PositiveIntegerField(default=0, verbose_name='版本')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
