@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -43,11 +45,41 @@ DATE = "应为日期（如 2026-01-31）"
 def prepare(field: ResourceField, raw: Any) -> tuple[str | None, str | None]:
     """(stored text, error found while reading it): the value as the store keeps it — normalised text,
     a date as ISO, an identifier upper-cased — before any check of its content."""
+    return preparer(field)(raw)
+
+
+Prepare = Callable[[Any], tuple[str | None, str | None]]
+
+
+def preparer(field: ResourceField) -> Prepare:
+    """prepare(field, ·) with the field's type looked at once: the staging loop calls it for every cell
+    of a batch. A text cell (what a CSV gives) takes the short way; anything else prepare_any's."""
+    kind = field.field_type
+    if kind == FieldType.DATE:
+
+        def prepare_date(raw: Any) -> tuple[str | None, str | None]:
+            return _date(raw) if raw.__class__ is str else _prepare_any(kind, raw)
+
+        return prepare_date
+    ident = kind in (FieldType.RESIDENT_ID, FieldType.CREDIT_CODE)
+
+    def prepare_text(raw: Any) -> tuple[str | None, str | None]:
+        if raw.__class__ is not str:
+            return _prepare_any(kind, raw)
+        text = _clean(raw)
+        if ident and text:
+            text = text.upper() if text.isascii() else normalise_identifier(text)
+        return (text or None), None
+
+    return prepare_text
+
+
+def _prepare_any(kind: str, raw: Any) -> tuple[str | None, str | None]:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, None
     if isinstance(raw, dict | list):
         return None, SINGLE
-    if field.field_type == FieldType.DATE:
+    if kind == FieldType.DATE:
         try:
             return parse_date(raw).isoformat(), None
         except (ValueError, OverflowError):
@@ -55,18 +87,30 @@ def prepare(field: ResourceField, raw: Any) -> tuple[str | None, str | None]:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = _clean(raw if isinstance(raw, str) else str(raw))
-    if field.field_type in (FieldType.RESIDENT_ID, FieldType.CREDIT_CODE):
+    if kind in (FieldType.RESIDENT_ID, FieldType.CREDIT_CODE):
         text = text.upper() if text.isascii() else normalise_identifier(text)
     return (text or None), None
 
 
 @lru_cache(maxsize=100_000)
+def _date(raw: str) -> tuple[str | None, str | None]:
+    """A date cell's text (cached: a batch repeats dates)."""
+    return _prepare_any(FieldType.DATE, raw)
+
+
 def _clean(raw: str) -> str:
     """A cell's text as stored: core.text.normalise without control characters, at most 2,000
-    characters. Printable ASCII (codes, numbers, dates, ID numbers — most cells of a batch) is already
-    NFKC and has no invisible character: only its spaces are folded. Cached: a batch repeats values."""
-    if raw.isascii() and raw.isprintable():
+    characters. Text that is printable (no control, invisible, bidi or separator character but the
+    space) and already NFKC — codes, numbers, dates, ID numbers, most Chinese names and addresses —
+    is what normalise leaves it but for its spaces, which are folded here; the rest takes the long
+    way (tests/resources/test_loading_clean.py: the same result for any text)."""
+    if raw.isprintable() and (raw.isascii() or unicodedata.is_normalized("NFKC", raw)):
         return " ".join(raw.split())[:2000]
+    return _clean_slow(raw)
+
+
+@lru_cache(maxsize=10_000)
+def _clean_slow(raw: str) -> str:
     return _CONTROL.sub("", normalise(raw))[:2000]
 
 

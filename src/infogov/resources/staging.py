@@ -1,10 +1,12 @@
-"""PostgreSQL: a batch validated in the database (第二十七条第一款). The rows are read and prepared in
-Python (loading.prepare: normalised text, dates as ISO — what the store keeps), COPYed into a temporary
-staging table, and checked there by one SQL statement: GB 11643 / GB 32100 check characters
-(sql_checks.py's functions), integers, numbers, phones (loading.py's regular expressions), code lists,
-required cells, the record identifier's length and duplicates. The report is loading.validate's: the
-same rows, fields and Chinese messages, in the same order. A clean batch stays in the staging table and
-is merged from there by the load step (store.merge), in the same transaction: all or nothing."""
+"""PostgreSQL: a batch validated in the database (第二十七条第一款). The rows are read and prepared in Python
+(loading.prepare: normalised text, dates as ISO — what the store keeps), COPYed into a temporary staging
+table, and checked there by one SQL statement: GB 11643 / GB 32100 check characters (sql_checks.py's
+functions), integers, numbers, phones (loading.py's regular expressions), code lists, required cells,
+the record identifier's length and duplicates — each row's messages built once as one array, only the
+rows with a problem unnested (200,000 clean rows: one pass, no row per cell). The report is
+loading.validate's: the same rows, fields and Chinese messages, in the same order. A clean batch stays
+in the staging table and is merged from there by the load step (store.merge), in the same transaction:
+all or nothing."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from .choices import FieldType
 from .models import Resource, ResourceField
 
 TABLE = "resources_check"
+WORK_MEM = "256MB"
 KEY_POS = 1_000_000  # the record identifier's own problems come after the row's cells
 
 
@@ -72,6 +75,13 @@ def _cell_sql(f: ResourceField, column: str, is_key: bool) -> tuple[str, list[An
     return "CASE " + " ".join(whens) + " END", params
 
 
+def _session() -> None:
+    """The load transaction's memory: the staging table's sorts and the merge's GIN pending-list flush
+    in memory rather than in temporary files (SET LOCAL: until the transaction ends)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+
 def _stage(
     known: set[str], fields: list[ResourceField], rows: list[dict[str, Any]], first_row: int
 ) -> list[tuple[int, int, str, str]]:
@@ -80,50 +90,59 @@ def _stage(
     position, column, message)."""
     early: list[tuple[int, int, str, str]] = []
     columns = ", ".join(f"c{i} text" for i in range(len(fields)))
-    prepare = loading.prepare
+    cells = [(f.code, loading.preparer(f)) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(f"CREATE TEMP TABLE {TABLE} (row_no integer, pre jsonb, {columns}) ON COMMIT DROP")
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         with cursor.cursor.copy(f"COPY {TABLE} FROM STDIN") as copy:
-            for i, raw in enumerate(rows):
-                n = first_row + i
+            write = copy.write_row
+            for n, raw in enumerate(rows, start=first_row):
                 if not known.issuperset(raw):
                     early.append((n, -1, sorted(set(raw) - known)[0], "不是该资源的信息项"))
                     continue
-                values: list[str | None] = []
-                pre: dict[str, str] = {}
-                for f in fields:
-                    text, error = prepare(f, raw.get(f.code))
+                values: list[Any] = [n, None]
+                pre: dict[str, str] | None = None
+                for code, prepare in cells:
+                    text, error = prepare(raw.get(code))
                     if error:
-                        pre[f.code] = error
-                    values.append(text if not error else None)
-                copy.write_row((n, dumps(pre) if pre else None, *values))
+                        pre = pre or {}
+                        pre[code] = error
+                    values.append(text)  # None with an error
+                if pre:
+                    values[1] = dumps(pre)
+                write(values)
     return early
 
 
 def _problems_sql(fields: list[ResourceField], key: ResourceField) -> tuple[str, list[Any]]:
+    """One statement: each staged row's problems as ONE array of messages (a cell's CASE evaluated once,
+    behind OFFSET 0 so the planner does not copy it into every reference), the record identifier's
+    length and duplicates beside it (one window over the rows whose key is sound), and only the rows
+    with a problem unnested. (row, position, column, message, total) in the report's order."""
     cells, params = [], []
     for pos, f in enumerate(fields):
         sql, p = _cell_sql(f, f"c{pos}", f.code == key.code)
-        cells.append(f"({pos}, %s, {sql})")
-        params += [f.name, *p]
-    key_column = f"c{fields.index(key)}"
-    key_sql, key_params = _cell_sql(key, key_column, True)
+        cells.append(sql)
+        params += p
+    k = fields.index(key)
+    n = len(fields)
+    names = [f.name for f in fields] + [key.name]
     sql = (
-        "SELECT row_no, pos, name, msg, count(*) OVER () FROM ("
-        f"SELECT s.row_no, x.pos, x.name, x.msg FROM {TABLE} s, "
-        f"LATERAL (VALUES {', '.join(cells)}) AS x(pos, name, msg) WHERE x.msg IS NOT NULL "
-        "UNION ALL "
-        f"SELECT row_no, {KEY_POS}, %s, CASE WHEN char_length(rid) > 64 THEN '记录标识不能超过 64 个字符' "
-        "ELSE '记录标识与第 ' || first || ' 行重复' END FROM ("
-        "SELECT row_no, rid, "
-        "min(row_no) FILTER (WHERE char_length(rid) <= 64) OVER (PARTITION BY rid) AS first "
-        f"FROM (SELECT s.row_no, s.{key_column} AS rid FROM {TABLE} s WHERE ({key_sql}) IS NULL) k) d "
-        "WHERE char_length(rid) > 64 OR row_no > first"
-        f") e ORDER BY row_no, pos LIMIT {loading.MAX_ERRORS}"
+        f"SELECT d.row_no, CASE WHEN u.i > {n} THEN {KEY_POS} ELSE u.i - 1 END, (%s::text[])[u.i], u.msg, "
+        "count(*) OVER () FROM ("
+        "SELECT row_no, CASE WHEN dup IS NULL THEN m ELSE m || dup END AS m FROM ("
+        "SELECT row_no, m, CASE WHEN char_length(rid) > 64 THEN '记录标识不能超过 64 个字符' "
+        "WHEN row_no > first THEN '记录标识与第 ' || first || ' 行重复' END AS dup FROM ("
+        "SELECT row_no, m, rid, min(row_no) FILTER (WHERE char_length(rid) <= 64) "
+        'OVER (PARTITION BY rid COLLATE "C") AS first FROM ('
+        f"SELECT row_no, m, CASE WHEN m[{k + 1}] IS NULL THEN c{k} END AS rid FROM ("
+        f"SELECT s.row_no, s.c{k}, ARRAY[{', '.join(cells)}]::text[] AS m FROM {TABLE} s OFFSET 0"
+        ") a) b) c) e WHERE dup IS NOT NULL OR num_nonnulls(VARIADIC m) > 0"
+        ") d, unnest(d.m) WITH ORDINALITY AS u(msg, i) WHERE u.msg IS NOT NULL "
+        f"ORDER BY 1, 2 LIMIT {loading.MAX_ERRORS}"
     )
-    return sql, [*params, key.name, *key_params]
+    return sql, [names, *params]
 
 
 def validate(resource: Resource, rows: list[dict[str, Any]], *, first_row: int, keys_only: bool) -> Staged:
@@ -131,6 +150,7 @@ def validate(resource: Resource, rows: list[dict[str, Any]], *, first_row: int, 
     by_code = {f.code: f for f in resource.fields.all()}
     key = by_code[resource.record_key]
     fields = [key] if keys_only else list(by_code.values())
+    _session()
     early = _stage(set(by_code), fields, rows, first_row)  # a delete reads the key only
     sql, params = _problems_sql(fields, key)
     with connection.cursor() as cursor:

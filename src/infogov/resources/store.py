@@ -2,8 +2,9 @@
 
 A validated batch is handed to the load step through ``pending`` (a context variable set by the
 service for the one step it fires) and merged in one statement: on PostgreSQL the batch is COPYed into
-a temporary staging table and merged with one INSERT … ON CONFLICT (or one DELETE); elsewhere a bulk
-upsert. All of it inside the step's transaction: a batch lands whole or not at all."""
+a temporary staging table and merged with one INSERT … ON CONFLICT (a plain INSERT into a resource
+that has no record yet) or one DELETE; elsewhere a bulk upsert. All of it inside the step's
+transaction: a batch lands whole or not at all."""
 
 from __future__ import annotations
 
@@ -108,11 +109,19 @@ def _merge_staged(resource: Resource, staged: Any, mode: str) -> int:
                 [resource.pk],
             )
             return int(cursor.rowcount)
+        # a first load (or a replace, whose DELETE came first): nothing to meet, a plain INSERT — no
+        # speculative insertion per row. The load step holds the resource's row lock, so no other load
+        # fills the resource meanwhile; a record written past it would fail the unique key, not merge.
+        first = not DataRecord.objects.filter(resource=resource).exists()
+        upsert = (
+            ""
+            if first
+            else " ON CONFLICT (resource_id, record_id) "
+            "DO UPDATE SET data = EXCLUDED.data, loaded_at = EXCLUDED.loaded_at"
+        )
         cursor.execute(
             f"INSERT INTO {table} (resource_id, record_id, data, loaded_at) "
-            f"SELECT %s, {staged.column(staged.key)}, {staged.data_sql()}, %s FROM {TABLE} "
-            "ON CONFLICT (resource_id, record_id) "
-            "DO UPDATE SET data = EXCLUDED.data, loaded_at = EXCLUDED.loaded_at",
+            f"SELECT %s, {staged.column(staged.key)}, {staged.data_sql()}, %s FROM {TABLE}{upsert}",
             [resource.pk, timezone.now()],
         )
         return int(cursor.rowcount)
