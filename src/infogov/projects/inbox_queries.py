@@ -74,7 +74,7 @@ def _non_fiscal(user: Any, model: Any) -> Q:
 
 def _probe(qs: Any, *, found: bool) -> Q:
     """The case has (found) or has not a row of `qs` (correlated on the case): one index probe per case."""
-    return Q(IsNull(Subquery(qs.values("pk")[:1]), not found))
+    return Q(IsNull(Subquery(qs.order_by().values("pk")[:1]), not found))
 
 
 @r.review_passed.as_query
@@ -104,7 +104,12 @@ def _not_received(user: Any, model: Any) -> Q:
 
 @r.plan_approved.as_query
 def _plan_approved(user: Any, model: Any) -> Q:
-    return Q(annual_plan__state=PlanState.APPROVED)
+    """A probe of the plan's primary key, not a join: a join of the plans makes PostgreSQL judge every
+    step's conditions twice per case (once on the case's row, again after the join)."""
+    from .models import AnnualConstructionPlan
+
+    approved = AnnualConstructionPlan.objects.filter(pk=OuterRef("annual_plan_id"), state=PlanState.APPROVED)
+    return _probe(approved, found=True)
 
 
 @r.plan_has_projects.as_query

@@ -23,13 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import models
 from django.db.models import (
     Case,
     DateField,
@@ -43,11 +44,21 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from infogov.core.models import CaseAssignment, DocketEvent, Follow, Obligation
-from infogov.core.workflow.inbox_sql import Compiled, compiled, fetch, sql_of
+from infogov.core.workflow.inbox_sql import (
+    StepsSQL,
+    bounded_count_sql,
+    compiled,
+    fetch,
+    first_by_wait,
+    limited,
+    page_rows,
+    sql_of,
+)
 from infogov.core.workflow.inbox_sql import forget_compiled as forget_compiled  # re-exported
 from infogov.core.workflow.obligations import todo_for
 from infogov.core.workflow.permissions import scope_of
@@ -180,6 +191,7 @@ class _ModelPlan:
     content_type: ContentType
     groups: list[tuple[Q, list[Step]]]
     user_id: int | None = None
+    candidates: Q = EVERYTHING  # the cases in a step's states that its actors may act on (no guards)
 
     @property
     def steps(self) -> list[Step]:
@@ -198,47 +210,99 @@ class _ModelPlan:
             either = either | self.group_q(i)
         return either
 
-    def queryset(self) -> models.QuerySet[Any]:
-        """The cases of this type the user can act on, with the same columns for every case type (so
-        that one UNION ALL reads them all): the content type, which steps (a bit per step), the
-        earliest open duty that one of the steps fulfils."""
+    @property
+    def codes(self) -> list[str]:
+        """The duties that one of the steps fulfils (Step.closes): a row's date is the earliest open one."""
+        return sorted({c for step in self.steps for c in step.closes})
+
+    @property
+    def expert(self) -> bool:
+        """The user acts as an assigned expert on some step: a row's date may be the assignment's."""
+        return self.user_id is not None and any(acts_as_assigned_expert in step.by for step in self.steps)
+
+    def _open_duties(self) -> models.QuerySet[Obligation]:
+        return Obligation.objects.filter(
+            case_type_id=self.content_type.pk,
+            case_id=OuterRef("pk"),
+            code__in=self.codes,
+            fulfilled_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+
+    def _assignments(self, user_id: int) -> models.QuerySet[CaseAssignment]:
+        return CaseAssignment.objects.filter(
+            case_type_id=self.content_type.pk, case_id=OuterRef("pk"), user_id=user_id
+        ).exclude(due_date=None)
+
+    def _dating(self) -> list[models.QuerySet[Any]]:
+        """What gives a row its date, correlated on the case: the open duties one of the steps fulfils,
+        and (an assigned expert) the expert's assignments with a date."""
+        parts: list[models.QuerySet[Any]] = [self._open_duties()] if self.codes else []
+        if self.expert and self.user_id is not None:
+            parts.append(self._assignments(self.user_id))
+        return parts
+
+    def dated(self) -> Q | None:
+        """The cases whose row has a date, or None when no row of this type can have one: among the
+        cases the step's actors may act on in its states (`candidates`, no guard), those with a duty or
+        an assignment (a semi-join, which PostgreSQL estimates as the few rows it is); the caller
+        judges the guards on these only, not on every case of the user's states."""
+        parts = self._dating()
+        if not parts:
+            return None
+        having = functools.reduce(operator.or_, [Q(Exists(qs)) for qs in parts])
+        ids = self.model._default_manager.filter(self.candidates & having).order_by().values("pk")
+        return Q(pk__in=Subquery(ids))
+
+    def undated_probe(self) -> Q | None:
+        """The case has no duty nor assignment giving its row a date (None: no row of this type has)."""
+        parts = self._dating()
+        if not parts:
+            return None
+        return functools.reduce(operator.and_, [~Q(Exists(qs)) for qs in parts])
+
+    def _due(self) -> Any:
+        """The row's date: the earliest open duty that one of the steps fulfils, else (an assigned
+        expert) the assignment's date (CaseAssignment.due_date)."""
+        due: Any = None
+        if self.codes:
+            due = Subquery(self._open_duties().order_by("due_date").values("due_date")[:1])
+        if self.expert and self.user_id is not None:
+            mine = self._assignments(self.user_id)
+            assigned = Subquery(mine.order_by("due_date").values("due_date")[:1])
+            due = assigned if due is None else Coalesce(due, assigned)
+        return Value(None, output_field=DateField()) if due is None else due
+
+    def queryset(self, where: Q | None = None, *, dated: bool = True) -> models.QuerySet[Any]:
+        """The cases of this type the user can act on (and `where`), with the same columns for every
+        case type (so that one UNION ALL reads them all): the content type, which steps (a bit per
+        step), the row's date (_due; `dated=False`: none, for the rows known to have none)."""
         flags: Any = Value(0)
         for i in range(len(self.groups)):
             flags = flags + Case(When(self.group_q(i), then=Value(1 << i)), default=Value(0))
-        codes = sorted({c for step in self.steps for c in step.closes})
-        due: Any = Value(None, output_field=DateField())
-        if codes:
-            due = Subquery(
-                Obligation.objects.filter(
-                    case_type_id=self.content_type.pk,
-                    case_id=OuterRef("pk"),
-                    code__in=codes,
-                    fulfilled_at__isnull=True,
-                    cancelled_at__isnull=True,
-                )
-                .order_by("due_date")
-                .values("due_date")[:1]
-            )
-        if self.user_id is not None and any(acts_as_assigned_expert in step.by for step in self.steps):
-            assigned = Subquery(  # the expert's own assignment's date (CaseAssignment.due_date)
-                CaseAssignment.objects.filter(
-                    case_type_id=self.content_type.pk, case_id=OuterRef("pk"), user_id=self.user_id
-                )
-                .exclude(due_date=None)
-                .order_by("due_date")
-                .values("due_date")[:1]
-            )
-            due = Coalesce(due, assigned) if codes else assigned
         return (
-            self.model._default_manager.filter(self.combined)
+            self.model._default_manager.filter(self.combined if where is None else where & self.combined)
             .annotate(
                 inbox_ct=Value(self.content_type.pk, output_field=IntegerField()),
                 inbox_flags=ExpressionWrapper(flags, output_field=IntegerField()),
-                inbox_due=due,
+                inbox_due=self._due() if dated else Value(None, output_field=DateField()),
             )
             .values(*COLUMNS)
             .order_by()  # the UNION orders (no ORDER BY inside its parts)
         )
+
+    def undated(self) -> models.QuerySet[Any]:
+        """The candidates (their ids and waiting times only), of which first_by_wait keeps those that
+        `judged` finds: the cases the user can act on whose row has no date."""
+        return self.model._default_manager.filter(self.candidates).values("pk", "updated_at").order_by()
+
+    def judged(self) -> models.QuerySet[Any]:
+        """One candidate (`inbox_k.pk`, first_by_wait) if its row has no date and the user can act on
+        it (the steps' conditions): a probe of the case by its primary key."""
+        none = self.undated_probe()
+        where = self.combined if none is None else none & self.combined
+        manager = self.model._default_manager
+        return manager.filter(where, pk=RawSQL("inbox_k.pk", ())).order_by().values("pk")[:1]
 
     def matching(self) -> models.QuerySet[Any]:
         """The cases of this type the user can act on (their ids only): what the bounded count reads."""
@@ -273,18 +337,9 @@ class _ModelPlan:
         )
 
 
-COLUMNS = (
-    "pk",
-    "reference",
-    "title",
-    "state",
-    "version",
-    "updated_at",
-    "owner__name",
-    "inbox_ct",
-    "inbox_flags",
-    "inbox_due",
-)
+# the case's columns, then its content type, its steps (a bit each) and its date
+COLUMNS: tuple[str, ...] = ("pk", "reference", "title", "state", "version", "updated_at", "owner__name")
+COLUMNS += ("inbox_ct", "inbox_flags", "inbox_due")
 
 
 def _content_types() -> dict[type, ContentType]:
@@ -297,15 +352,20 @@ def _plans(user: Any, today: dt.date) -> list[_ModelPlan]:
     cts = _content_types()
     for model, wf in case_models():
         groups: dict[Q, list[Step]] = {}
+        candidates: list[Q] = []
         for step in wf.steps.values():
             if not in_inbox(step):
                 continue
             condition = step_query(step, user, model, today, with_state=False)
             if condition is not None and condition != NOTHING:
                 groups.setdefault(condition, []).append(step)
+                actors = step_query(step, user, model, today, actors_only=True)
+                assert actors is not None  # as `condition`, without the guards
+                candidates.append(Q(state__in=step.sources) & actors if step.sources else actors)
         if groups:
             ct = cts[model]
-            plans.append(_ModelPlan(model, wf, ct, list(groups.items()), user.pk))
+            either = _any(candidates) or EVERYTHING
+            plans.append(_ModelPlan(model, wf, ct, list(groups.items()), user.pk, either))
     return plans
 
 
@@ -352,16 +412,16 @@ class TodoPage:
 def step_items(
     user: Any, *, page: int = 1, page_size: int = 25, today: dt.date | None = None, counted: bool = True
 ) -> TodoPage:
-    """The cases the user can act on now, the ones with the earliest duty date first, then the ones
-    waiting longest: two queries whatever the number of case types and cases (a UNION ALL of the
-    case types' rows, one page and one row more; a UNION ALL of their bounded counts), their SQL built
-    once per user and day whatever the page (compiled). `counted=False`: the page without the count."""
+    """The cases the user can act on now, the ones with the earliest date first, then the ones waiting
+    longest: one or two queries for the page whatever the number of case types and cases (page_rows),
+    and a UNION ALL of the case types' bounded counts; their SQL built once per user and day whatever
+    the page (compiled). `counted=False`: the page without the count."""
     today = today or timezone.localdate()
     page = max(1, page)
-    plans, rows_sql, count_sql = compiled(user, today, ("steps",), _steps_sql)
+    plans, sqls = compiled(user, today, ("steps",), _steps_sql)
     if not plans:
         return TodoPage([], 0, page, page_size, {})
-    rows = fetch(_paged(rows_sql, page, page_size))
+    rows = page_rows(sqls, (page - 1) * page_size, page_size + 1)
     more = len(rows) > page_size
     items = [plans[row["inbox_ct"]].item(row, today) for row in rows[:page_size]]
     by_type: dict[int, int] = {}
@@ -369,48 +429,26 @@ def step_items(
         for item in items:
             by_type[item.content_type.pk] = by_type.get(item.content_type.pk, 0) + 1
     elif counted:
-        by_type = {row["inbox_ct"]: row["inbox_n"] for row in fetch(count_sql) if row["inbox_n"]}
+        by_type = {row["inbox_ct"]: row["inbox_n"] for row in fetch(sqls.count) if row["inbox_n"]}
     counts = {str(plans[ct].workflow.title): n for ct, n in by_type.items()}
     return TodoPage(items, sum(by_type.values()), page, page_size, counts, more)
-
-
-def _paged(compiled_sql: Compiled | None, page: int, page_size: int) -> Compiled | None:
-    """The ordered rows' SQL for one page, and one row more (is there a next page?)."""
-    if compiled_sql is None:
-        return None
-    alias, sql, params = compiled_sql
-    return alias, f"{sql} LIMIT %s OFFSET %s", (*params, page_size + 1, (page - 1) * page_size)
 
 
 def _steps_sql(user: Any, today: dt.date, key: tuple[Any, ...]) -> Any:
     plans = {p.content_type.pk: p for p in _plans(user, today)}
     if not plans:
-        return {}, None, None
-    first, *rest = [p.queryset() for p in plans.values()]
-    union = first.union(*rest, all=True) if rest else first
-    ordered = union.order_by(F("inbox_due").asc(nulls_last=True), "updated_at", "pk")
-    return plans, sql_of(ordered), _bounded_count_sql(plans)
-
-
-def _bounded_count_sql(plans: dict[int, _ModelPlan]) -> Compiled | None:
-    """Per case type, how many cases the user can act on, counting at most COUNT_CAP: each part reads
-    its first COUNT_CAP matching ids and stops (a derived table with LIMIT, on PostgreSQL and SQLite)."""
-    parts: list[str] = []
-    params: list[Any] = []
-    alias = DEFAULT_DB_ALIAS
-    for ct, plan in plans.items():
-        found = sql_of(plan.matching())
-        if found is None:
-            continue
-        alias, sql, part_params = found
-        parts.append(
-            f"SELECT {int(ct)} AS inbox_ct, COUNT(*) AS inbox_n FROM (SELECT 1 AS one FROM ({sql}) "
-            f"AS inbox_m LIMIT {COUNT_CAP}) AS inbox_c"
-        )
-        params.extend(part_params)
-    if not parts:
-        return None
-    return alias, " UNION ALL ".join(parts), tuple(params)
+        return {}, None
+    dated = [p.queryset(where) for p in plans.values() if (where := p.dated()) is not None]
+    dated_sql = None
+    if dated:
+        first, *rest = dated
+        union = first.union(*rest, all=True) if rest else first
+        dated_sql = sql_of(union.order_by(F("inbox_due").asc(nulls_last=True), "updated_at", "pk"))
+    undated = [
+        (sql_of(p.queryset(dated=False)), sql_of(p.undated()), sql_of(p.judged())) for p in plans.values()
+    ]
+    counted = [(ct, sql_of(p.matching())) for ct, p in plans.items()]
+    return plans, StepsSQL(limited(dated_sql), first_by_wait(undated), bounded_count_sql(counted, COUNT_CAP))
 
 
 # -- duties --------------------------------------------------------------------------------------------
@@ -496,9 +534,15 @@ def todo_count(user: Any) -> int:
     if hit is not None:
         return int(hit)
     today = timezone.localdate()
-    n = step_items(user, page_size=1, today=today).count + bounded_count(duties(user, today)[0])
+    n = step_count(user, today) + bounded_count(duties(user, today)[0])
     remember_count(user, n)
     return n
+
+
+def step_count(user: Any, today: dt.date) -> int:
+    """The cases the user can act on, bounded (COUNT_CAP per case type): the one bounded COUNT, no rows."""
+    plans, sqls = compiled(user, today, ("steps",), _steps_sql)
+    return sum(row["inbox_n"] for row in fetch(sqls.count)) if plans else 0
 
 
 def bounded_count(qs: models.QuerySet[Any]) -> int:
