@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infogov.core.db import rows as row_sql
 from infogov.core.errors import DomainError
 
 from . import services
@@ -108,7 +109,11 @@ def note_similar_many(projects: list[Any], progress: Any = None) -> list[dict[st
         rows += new
         after = [{"ref": h.other_label, "score": round(h.score, 3)} for h in new]
         changes.append({"similar": {"before": None, "after": after}})
-    SimilarityHit.objects.bulk_create(rows, batch_size=500)
+    if row_sql.signals_free(SimilarityHit):  # a multi-row INSERT per 500 hits, no keys read back
+        for i in range(0, len(rows), 500):
+            row_sql.insert(rows[i : i + 500], returning=False)
+    else:
+        SimilarityHit.objects.bulk_create(rows, batch_size=500)
     return changes
 
 

@@ -137,13 +137,19 @@ def candidates_for(project: Any) -> tuple[list[Any], list[Any]]:
     return projects, systems
 
 
-def candidate_scope(project: Any) -> list[int] | None:
+def candidate_scope(project: Any, root: int | None = None) -> list[int] | None:
     """The jurisdictions whose projects and systems candidates_for() compares `project` with (None:
-    all of them — a city-level project is compared with the whole city)."""
+    all of them — a city-level project is compared with the whole city). `root`: the city's key,
+    when the caller has read it (a batch reads it once)."""
+    if root is None:
+        root = city_key()
+    return None if project.jurisdiction_id == root else [project.jurisdiction_id, root]
+
+
+def city_key() -> int:
     from infogov.org.selectors import city
 
-    root = city()
-    return None if project.jurisdiction_id == root.pk else [project.jurisdiction_id, root.pk]
+    return int(city().pk)
 
 
 def find_similar(project: Any, *, limit: int = TOP_K, threshold: float = THRESHOLD) -> list[dict[str, Any]]:

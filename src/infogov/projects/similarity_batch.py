@@ -5,14 +5,18 @@ and as candidates), itself counted once more in the word frequencies. The same c
 same scope, the same exact scores (each row's word frequencies and corpus size as the one-by-one
 path sees them), the same top TOP_K at or above THRESHOLD, the same shared words.
 
-What changes is the work: the index is brought up to date once; every row's features are computed
-once; the index's candidates of every row are summed in one SQL statement per scope; the rows are
+What changes is the work: the index is brought up to date once, and the city read once (each
+row's scope); every row's features are computed once; the index's candidates of every row are summed
+in one SQL statement per scope (on PostgreSQL each row's own small sum, LATERAL — half the time
+of one aggregate over every (row, document) pair — with JIT compilation off); the rows are
 compared with each other in memory (an inverted index of the rows already taken); the documents
-that may reach the threshold are scored exactly from their word counts, read once for the batch.
+that may reach the threshold are prepared once for the batch and scored exactly from their word
+counts by the index's own computation (similarity_cosine.cosine: the same float).
 
 Pruning, as in similarity_index.search: a row's most frequent words are left out of the candidate
-sum while what they can add to any score stays small (Cauchy-Schwarz on the row's weights: exact,
-whatever the documents' weights); a candidate is scored exactly when its summed weight over the
+sum while what they can add to any score stays small (at most the row's weight times the word's
+highest indexed weight plus MARGIN — more than the STALE the one-by-one search allows — and
+Cauchy-Schwarz on the row's weights); a candidate is scored exactly when its summed weight over the
 row's other words, plus that bound and MARGIN for the indexed weights' drift, can reach the
 threshold. When the row and its candidates are few (PAIRS_EXACT), every document sharing a word
 with the row is scored exactly, as the index does for a small corpus.
@@ -22,7 +26,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -64,10 +69,11 @@ def find_similar_many(
     a proposal returned and submitted again — sends the batch through find_similar one by one) and
     none has registered an information system (a system is registered at delivery, 第三十条), so no
     system is left out of a row's candidates as find_similar leaves out the proposal's own."""
-    from .similarity import candidate_scope, indexed_shared_terms
+    from .similarity import candidate_scope, city_key, indexed_shared_terms
 
     index.sync()
-    rows = [_Row(p, candidate_scope(p)) for p in projects]
+    root = city_key()  # the scope of every row, from one read of the city
+    rows = [_Row(p, candidate_scope(p, root)) for p in projects]
     if not rows:
         return []
     with connection.cursor() as cur:
@@ -77,9 +83,10 @@ def find_similar_many(
         top: dict[str, float] = {}
         df0, n0 = index.frequencies(cur, {t for r in rows for t in r.counts}, top)
         queries = _queries(rows, df0, n0)
-        found, floors = _index_candidates(cur, rows, queries, df0, n0, threshold, limit)
+        cache: dict[int, Prepared] = {}  # each document's words prepared once for the batch
+        with _without_jit(cur):
+            found, floors = _index_candidates(cur, rows, queries, (df0, top), n0, threshold, limit, cache)
         docs = _documents(cur, {d for c in found for d in c}, df0)
-    cache: dict[int, Prepared] = {}
 
     def prepared(c: Counts, d: int) -> Prepared:
         got = cache.get(d)
@@ -129,9 +136,9 @@ def _best(
     similarity_index.search stops."""
     scored: dict[int, float] = {}
     kept: list[float] = []  # the best `limit` scores so far, highest first
-    for d in sorted(bounds, key=lambda d: (-bounds[d], d)):
+    for minus, d in sorted([(-b, d) for d, b in bounds.items()]):
         floor = max(threshold, kept[-1]) if len(kept) >= limit else threshold
-        if bounds[d] < floor:
+        if -minus < floor:
             break
         x = scored[d] = q.exact(counts_of(d), df0, added)
         if x >= threshold:
@@ -148,6 +155,25 @@ def _one(project: Any, limit: int, threshold: float) -> list[tuple[int, float, l
         d = index.project_document(h["project"].pk) if h["project"] else index.system_document(h["system"].pk)
         out.append((d, h["score"], h["terms"]))
     return out
+
+
+@contextmanager
+def _without_jit(cur: Any) -> Iterator[None]:
+    """PostgreSQL's JIT compilation off for the candidate sums: their estimated cost (a small sum per
+    row, times the rows) passes its thresholds, and compiling (~0.4 s) costs more than it saves. The
+    setting is put back after them (a failure in a transaction: its rollback puts it back)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cur.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+    was = cur.fetchone()[0]
+    try:
+        yield
+    except BaseException:
+        if not connection.in_atomic_block:
+            cur.execute("SELECT set_config('jit', %s, false)", [was])
+        raise
+    cur.execute("SELECT set_config('jit', %s, false)", [was])
 
 
 def _indexed(cur: Any, documents: list[int]) -> bool:
@@ -168,39 +194,37 @@ class _Query:
     def __init__(self, df: dict[str, int], n: int, counts: Counts) -> None:
         self.df, self.n = df, n
         self.weights = index.weights(counts, df, n, 1)
-        self._idf: dict[str, float] = {}
+        self._idf: _Idf | None = None
 
     def forget(self) -> None:
         """Drop the idf kept (computed with other frequencies than those exact() gets next)."""
-        self._idf = {}
+        self._idf = None
 
     def exact(self, c: Prepared, df0: dict[str, int], added: dict[str, int]) -> float:
         """The cosine of a document's word counts (`c`, _prepare'd) with the row
-        (similarity_index._exact), every word's frequency that of the index (`df0`) plus the rows
-        before this one (`added`)."""
-        q, memo = self.weights, self._idf
-        dot, norm = [0.0, 0.0], [0.0, 0.0]
-        for t, tf, b in c:
-            i = memo.get(t)
-            if i is None:
-                i = memo[t] = index.idf(self.n, df0.get(t, 0) + added.get(t, 0) + (1 if t in q else 0))
-            x = tf * i
-            norm[b] += x * x
-            w = q.get(t)
-            if w is not None:
-                dot[b] += w * x
-        return sum(dot[i] * index._SCALE[i] / (math.sqrt(norm[i]) or 1.0) for i in (0, 1))
+        (similarity_index.cosine, as similarity_index._exact scores it), every word's frequency that
+        of the index (`df0`) plus the rows before this one (`added`)."""
+        if self._idf is None:
+            self._idf = _Idf(self, df0, added)
+        return index.cosine(c, self._idf, self.weights, index._SCALE)
 
 
-Prepared = list[tuple[str, float, int]]
+class _Idf(dict[str, float]):
+    """A row's idf of each word, computed when first asked for: as similarity_index._exact computes
+    it for the proposal (its own words counted once more)."""
+
+    def __init__(self, q: _Query, df0: dict[str, int], added: dict[str, int]) -> None:
+        super().__init__()
+        self.q, self.df0, self.added = q, df0, added
+
+    def __missing__(self, t: str) -> float:
+        q = self.q.weights
+        x = self[t] = index.idf(self.q.n, self.df0.get(t, 0) + self.added.get(t, 0) + (1 if t in q else 0))
+        return x
 
 
-def _prepare(c: Counts) -> Prepared:
-    """A document's words with their sublinear tf and part (0 words, 1 bigrams), in `c`'s order."""
-    return [
-        (t, index._TF[k] if k < len(index._TF) else 1 + math.log(k), 1 if t[:1] == BIGRAM else 0)
-        for t, k in c.items()
-    ]
+Prepared = index.Prepared
+_prepare = index.prepare
 
 
 def _queries(rows: list[_Row], df0: dict[str, int], n0: int) -> list[_Query]:
@@ -215,11 +239,14 @@ def _queries(rows: list[_Row], df0: dict[str, int], n0: int) -> list[_Query]:
     return out
 
 
-def _split_at(q: dict[str, float], df: dict[str, int], cap: float) -> tuple[list[str], float]:
+def _split_at(
+    q: dict[str, float], df: dict[str, int], cap: float, top: dict[str, float] | None = None
+) -> tuple[list[str], float]:
     """The row's words whose candidates are summed, and the most the others can add to any score:
-    the most frequent words left out while that bound stays below `cap` (similarity_index._split,
-    with no document weight assumed below 1: the bound holds for the exact weights of any document,
-    whatever the index holds)."""
+    the most frequent words left out while that bound stays below `cap` (similarity_index._split).
+    A word adds at most its query weight times the highest weight a document may give it: its
+    highest indexed weight (`top`, the index's documents) plus MARGIN for the drift — more than the
+    STALE the one-by-one search allows — or 1 when not given (the batch's own rows)."""
     order = sorted((t for t in q if df.get(t)), key=lambda t: (-df[t], t))
     by_max, by_norm = 0.0, [0.0, 0.0]  # words, bigrams
 
@@ -229,7 +256,7 @@ def _split_at(q: dict[str, float], df: dict[str, int], cap: float) -> tuple[list
     for i, t in enumerate(order):
         more_norm = list(by_norm)
         more_norm[t[:1] == BIGRAM] += q[t] ** 2
-        more_max = by_max + q[t] * (1.0 + index.STALE)
+        more_max = by_max + q[t] * (1.0 + index.STALE if top is None else top.get(t, 1.0) + MARGIN)
         if bound(more_max, more_norm) >= cap:
             return sorted(order[i:]), bound(by_max, by_norm)
         by_max, by_norm = more_max, more_norm
@@ -240,10 +267,11 @@ def _index_candidates(
     cur: Any,
     rows: list[_Row],
     queries: list[_Query],
-    df0: dict[str, int],
+    frequencies: tuple[dict[str, int], dict[str, float]],
     n0: int,
     threshold: float,
     limit: int,
+    cache: dict[int, Prepared],
 ) -> tuple[list[dict[int, float]], list[float]]:
     """Per row, the index's documents in its scope that may enter its top `limit` at or above
     `threshold`, with the most each may score (its summed indexed weight, what the words left out can
@@ -253,7 +281,10 @@ def _index_candidates(
     PROBE_DOCS documents that share most of them, scored exactly (with the index's frequencies: less
     MARGIN for the batch's own), give a score the row's `limit`-th hit reaches at least — its floor.
     Then the words whose postings are summed are chosen against that floor, not the threshold:
-    near-duplicates raise it, so that the frequent words (and their long postings) are left out."""
+    near-duplicates raise it, so that the frequent words (and their long postings) are left out.
+    `frequencies`: the index's document frequencies and highest weights of the rows' words; `cache`
+    receives the documents scored, prepared (_prepare)."""
+    df0, top = frequencies
     pairs = sum(df0[t] for q in queries for t in q.weights if df0.get(t))
     by_scope: dict[frozenset[int] | None, list[int]] = {}
     for k, r in enumerate(rows):
@@ -276,15 +307,17 @@ def _index_candidates(
                 probed.setdefault(k, []).append(d)
     docs = _documents(cur, {d for ds in probed.values() for d in ds}, df0)
     floors = [threshold] * len(rows)
+    for d in docs.keys() - cache.keys():
+        cache[d] = _prepare(docs[d])
     for k, ds in probed.items():
-        scores = sorted((queries[k].exact(_prepare(docs[d]), df0, {}) for d in ds if d in docs), reverse=True)
+        scores = sorted((queries[k].exact(cache[d], df0, {}) for d in ds if d in docs), reverse=True)
         if len(scores) >= limit:  # the row's `limit`-th hit scores at least this (less the drift)
             floors[k] = max(threshold, scores[limit - 1] - MARGIN - 1e-9)
         queries[k].forget()
     plans, slack = [], []
     for k, q in enumerate(queries):
         cap = min(REST_BATCH, floors[k] - MARGIN - 0.01)
-        words, rest = _split_at(q.weights, {t: df0.get(t, 0) for t in q.weights}, cap)
+        words, rest = _split_at(q.weights, {t: df0.get(t, 0) for t in q.weights}, cap, top)
         plans.append(words)
         slack.append(rest + MARGIN)
     for scope, ks in by_scope.items():
@@ -318,6 +351,10 @@ def _leading(
     cur: Any, plans: list[tuple[int, list[str], _Query, float]], scope: frozenset[int] | None, depth: int
 ) -> list[tuple[int, int]]:
     """Per row, the `depth` documents with the highest sums of indexed weights over its words."""
+    if connection.vendor == "postgresql":
+        sql, params = _per_row(plans, scope, "ORDER BY s DESC, p.document_id LIMIT %s", [depth])
+        cur.execute(f"SELECT r.k, x.d FROM {sql}", params)
+        return [(int(k), int(d)) for k, d in cur.fetchall()]
     sql, params = _q_sql(plans, scope)
     cur.execute(
         f"WITH {sql}, s AS (SELECT q.k, p.document_id AS d, SUM(p.weight * q.w) AS s FROM q "
@@ -333,10 +370,44 @@ def _where(scope: frozenset[int] | None) -> str:
     return "" if scope is None else f" WHERE p.jurisdiction_id IN ({index._in(sorted(scope))})"
 
 
+def _per_row(
+    plans: list[tuple[int, list[str], _Query, float]],
+    scope: frozenset[int] | None,
+    tail: str,
+    more: list[Any],
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: the rows r(k, f) each joined (LATERAL) to its own sum x(d, s) over the postings of
+    its words — a small aggregate per row instead of one over every (row, document) pair — `tail`
+    ending each row's (HAVING, ORDER BY … LIMIT, with `more` parameters). The rows' words travel as
+    two arrays, each row's a slice of them."""
+    ks: list[int] = []
+    lo: list[int] = []
+    hi: list[int] = []
+    floor: list[float] = []
+    terms: list[str] = []
+    weights: list[float] = []
+    for k, words, q, f in plans:
+        if words:
+            ks.append(k)
+            lo.append(len(terms) + 1)
+            terms += words
+            weights += [q.weights[t] for t in words]
+            hi.append(len(terms))
+            floor.append(f)
+    sql = (
+        "(SELECT %s::text[] AS t, %s::float8[] AS w) a, "
+        "unnest(%s::int[], %s::int[], %s::int[], %s::float8[]) r(k, lo, hi, f) CROSS JOIN LATERAL ("
+        "SELECT p.document_id AS d, SUM(p.weight * q.w) AS s "
+        "FROM unnest(a.t[r.lo:r.hi], a.w[r.lo:r.hi]) q(term, w) "
+        f"JOIN {index.POSTINGS} p ON p.term = q.term{_where(scope)} GROUP BY p.document_id {tail}) x"
+    )
+    return sql, [terms, weights, ks, lo, hi, floor, *([] if scope is None else sorted(scope)), *more]
+
+
 def _q_sql(
     plans: list[tuple[int, list[str], _Query, float]], scope: frozenset[int] | None
 ) -> tuple[str, list[Any]]:
-    """The rows' words as a table q(k, term, w, f), and the parameters (the scope's last)."""
+    """SQLite: the rows' words as a table q(k, term, w, f), and the parameters (the scope's last)."""
     qid, term, weight, floor = [], [], [], []
     for k, words, q, f in plans:
         for t in words:
@@ -344,17 +415,10 @@ def _q_sql(
             term.append(t)
             weight.append(q.weights[t])
             floor.append(f)
-    params: list[Any]
-    if connection.vendor == "postgresql":
-        q_sql = "SELECT * FROM unnest(%s::int[], %s::text[], %s::float8[], %s::float8[])"
-        params = [qid, term, weight, floor]
-    else:
-        q_sql = (
-            f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(qid))}"
-            if qid
-            else "SELECT 0, '', 0.0, 0.0 WHERE 0"
-        )
-        params = [x for r in zip(qid, term, weight, floor, strict=True) for x in r]
+    q_sql = (
+        f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(qid))}" if qid else "SELECT 0, '', 0.0, 0.0 WHERE 0"
+    )
+    params = [x for r in zip(qid, term, weight, floor, strict=True) for x in r]
     return f"q(k, term, w, f) AS ({q_sql})", params + ([] if scope is None else sorted(scope))
 
 
@@ -364,6 +428,10 @@ def _summed(
     """(document, row, indexed dot product over the row's words) where that product reaches the floor."""
     if not any(words for _, words, _, _ in plans):
         return []
+    if connection.vendor == "postgresql":
+        sql, params = _per_row(plans, scope, "HAVING SUM(p.weight * q.w) >= r.f", [])
+        cur.execute(f"SELECT x.d, r.k, x.s FROM {sql}", params)
+        return [(int(d), int(k), float(x)) for d, k, x in cur.fetchall()]
     sql, params = _q_sql(plans, scope)
     cur.execute(
         f"WITH {sql} SELECT p.document_id, q.k, SUM(p.weight * q.w) "
@@ -390,13 +458,15 @@ def _documents(cur: Any, documents: set[int], df0: dict[str, int]) -> dict[int, 
 
 class _Memory:
     """The rows already taken, as documents of the corpus: their word counts, and an inverted index
-    of their weights (as the index would hold them) for the candidate sum."""
+    of their weights (as the index would hold them) for the candidate sum, and each word's highest
+    weight among them."""
 
     def __init__(self) -> None:
         self.counts: dict[int, Counts] = {}
         self.rows: dict[int, _Row] = {}
         self.postings: dict[str, list[tuple[int, float]]] = {}
         self.df: dict[str, int] = {}
+        self.top: dict[str, float] = {}
 
     def add(self, row: _Row, q: _Query) -> None:
         self.counts[row.pk] = row.counts
@@ -405,6 +475,8 @@ class _Memory:
             self.df[t] = self.df.get(t, 0) + 1
         for t, x in q.weights.items():
             self.postings.setdefault(t, []).append((row.pk, x))
+            if x > self.top.get(t, 0.0):
+                self.top[t] = x
 
     def candidates(self, row: _Row, q: _Query, floor: float) -> dict[int, float]:
         """The rows taken that may score `floor` or more, with the most each may score (all of those
@@ -418,7 +490,9 @@ class _Memory:
 
         if sum(len(self.postings.get(t, ())) for t in q.weights) <= PAIRS_EXACT // 10:
             return {j: math.inf for t in q.weights for j, _ in self.postings.get(t, ()) if in_scope(j)}
-        words, rest = _split_at(q.weights, q.df, min(REST_BATCH, floor - MARGIN - 0.01))
+        # the words no row taken has add nothing; of the others, the most frequent among the rows
+        # are left out while their highest weights (plus MARGIN) keep what they may add small
+        words, rest = _split_at(q.weights, self.df, min(REST_BATCH, floor - MARGIN - 0.01), self.top)
         summed: dict[int, float] = {}
         for t in words:
             w = q.weights[t]

@@ -44,6 +44,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from .similarity_cosine import _TF, Prepared, _Idf, cosine, prepare  # noqa: F401  (Prepared: the batch's)
 from .similarity_index_copy import write_postings as _write_postings
 from .similarity_index_copy import write_terms as _write_terms
 from .words import BIGRAM, features
@@ -311,22 +312,9 @@ def _exact(
     if missing:
         df.update(frequencies(cur, missing)[0])
     # the corpus as the proposal sees it: its own words once more when it is not indexed
-    idfs = {t: idf(n, k + (bump if t in q else 0)) for t, k in df.items()}
-    out = {}
-    fallback = idf(n, 0)
-    for d, c in docs:
-        dot, norm = [0.0, 0.0], [0.0, 0.0]  # words, bigrams (fuse)
-        for t, k in c.items():
-            x = (_TF[k] if k < len(_TF) else 1 + math.log(k)) * idfs.get(t, fallback)
-            b = t[:1] == BIGRAM
-            norm[b] += x * x
-            if t in q:
-                dot[b] += q[t] * x
-        out[d] = sum(dot[i] * _SCALE[i] / (math.sqrt(norm[i]) or 1.0) for i in (0, 1))
-    return out
-
-
-_TF = [0.0, *(1 + math.log(k) for k in range(1, 64))]  # sublinear tf of small counts
+    idfs = _Idf({t: idf(n, k + (bump if t in q else 0)) for t, k in df.items()})
+    idfs.fallback = idf(n, 0)
+    return {d: cosine(prepare(c), idfs, q, _SCALE) for d, c in docs}
 
 
 def _counts(value: Any) -> Counts:
