@@ -419,3 +419,33 @@ def test_attachments_of_another_jurisdiction_are_404(client, world):
     assert Attachment.objects.count() == 1
     client.force_login(world.jiaohe.authority_user)
     assert client.get(reverse("attachment_download", args=[att.pk])).status_code == 200
+
+
+# -- the readable record reads no row the page already holds ----------------------------------------
+
+
+def test_record_names_rows_the_page_holds_without_reading_them(world, django_assert_num_queries):
+    """The case's owner (select_related) and the signed-in user are known rows: the record names them
+    as a query would, with no query; a row not held (another organisation) is still read, once."""
+    from infogov.core.web.cases import case_url
+    from infogov.core.web.changes import loaded_rows, readable_events
+
+    w = make_widget(world.yongji)
+    w = Widget.objects.select_related("owner").get(pk=w.pk)
+    user = world.yongji.authority_user
+    changes = [
+        {"owner": {"before": world.jiaohe.department.pk, "after": w.owner_id}},
+        {"widgetinspection#7": {"before": None, "after": {"widget": w.pk, "recorded_by": user.pk}}},
+    ]
+    with django_assert_num_queries(2):  # the organisations and the users, one query each
+        expected = readable_events(w, str, changes, case_url)
+    known = loaded_rows(w, user)
+    assert w in known and w.owner in known and user in known
+    with django_assert_num_queries(1):  # the users are known; the other organisation is read
+        got = readable_events(w, str, changes, case_url, known)
+    assert [[(label, str(b), str(a)) for label, b, a in rows] for rows in got] == [
+        [(label, str(b), str(a)) for label, b, a in rows] for rows in expected
+    ]
+    assert world.jiaohe.department.name in str(got[0][0][1]) and w.owner.name in str(got[0][0][2])
+    with django_assert_num_queries(0):  # everything named is held
+        readable_events(w, str, changes[1:], case_url, known)

@@ -361,7 +361,7 @@ def test_include_in_plan_is_a_choice_of_the_jurisdictions_open_plans(
     services.plan_fire(plan=approved, user=walker.authority, name="submit_plan")
     jiaohe_plan = jiaohe_walker.plan(2026)
     c = client_for(fresh(walker.authority))
-    with assert_max_queries(30):
+    with assert_max_queries(24):
         r = c.get(f"/projects/{p.pk}/")
     html = r.content.decode()
     select = html[html.index('name="plan_id"') :]

@@ -12,7 +12,7 @@ from infogov.org.models import User
 
 from .choices import MANDATORY_DIMENSIONS, ProjectState
 from .deadlines import EXPERT_REVIEW_DAYS
-from .models import AcceptanceFiling, Project
+from .models import Project
 
 
 def context(user: Any, project: Project) -> dict[str, Any]:
@@ -35,7 +35,8 @@ def context(user: Any, project: Project) -> dict[str, Any]:
             .order_by("pk")[:100]
             if u.pk not in taken
         ]
-    filing = AcceptanceFiling.objects.filter(project=project).select_related("received_by").first()
+    # one-to-one: read with the project on its page (ProjectViews.get_case), else here
+    filing = project.acceptance_filing if hasattr(project, "acceptance_filing") else None
     review = project.review if hasattr(project, "review") else None
     return {
         "expert_reviews": seats,

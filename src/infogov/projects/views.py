@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,7 +28,7 @@ from infogov.org.models import Jurisdiction, Organisation
 from . import document_pages, imports, risk, rules, selectors, services, shared_data, step_refill
 from .choices import FindingConclusion, PlanState, ProjectState, ReviewDimension, Severity
 from .forms import PlanForm, ProjectForm, project_initial, split_lines, split_resources
-from .models import AnnualConstructionPlan, Project, Standard
+from .models import AnnualConstructionPlan, Project, Standard, SupervisionInspection
 from .similarity import THRESHOLD
 from .step_choices import LEVEL_CHOICES, METHOD_CHOICES, project_step_fields
 from .workflows import PLAN_WORKFLOW, PROJECT_WORKFLOW
@@ -73,6 +73,9 @@ PAYLOAD_FIELDS: dict[str, list[PayloadField]] = {
 }
 
 
+INSPECTIONS = SupervisionInspection.objects.prefetch_related("findings", "cosupervisors")
+
+
 class ProjectViews(CaseViews):
     """The generic case views with the project register's filters and jieba word search."""
 
@@ -91,10 +94,11 @@ class ProjectViews(CaseViews):
         return selectors.search_q(text)
 
     def get_case(self, request: HttpRequest, pk: int) -> Any:
-        """The project with the one-to-one records its page shows (review, procurement, annual plan)."""
-        case = (
-            self.visible(request).select_related("review", "procurement", "annual_plan").filter(pk=pk).first()
-        )
+        """The project with the one-to-one records its page shows (review, procurement, annual plan,
+        acceptance filing): one query."""
+        related = ("review", "procurement", "annual_plan", "acceptance_filing")
+        # by its key: no need for the register's default ordering (created_at) in the query
+        case = self.visible(request).select_related(*related).filter(pk=pk).order_by("pk").first()
         if case is None:
             raise NotFound()
         return case
@@ -103,6 +107,8 @@ class ProjectViews(CaseViews):
         """The generic page, with "include in plan" offered as a choice of this jurisdiction's open plans,
         and the page's own forms refilled after a refusal (step_refill)."""
         refill = step_refill.peek(request, f"{self.namespace}:{case.pk}")
+        # read once for the page: the docket's record names them too (core.web.changes, known rows)
+        prefetch_related_objects([case], "standards", Prefetch("inspections", INSPECTIONS))
         ctx = super().detail_context(request, case)
         ctx["refill"] = refill
         ctx["expert_rows"] = step_refill.expert_rows(ctx.get("expert_dimensions") or [], refill)
@@ -209,7 +215,7 @@ def detail_extra(request: HttpRequest, case: Any) -> dict[str, Any]:
         "disbursements": disbursements,
         "disbursed": sum((d.amount for d in disbursements), Decimal("0")).quantize(Decimal("0.01")),
         "progress_reports": list(case.progress_reports.all()),
-        "inspections": list(case.inspections.prefetch_related("findings", "cosupervisors")),
+        "inspections": list(case.inspections.all()),  # with findings and cosupervisors (INSPECTIONS)
         "rating": None,  # ProjectViews.detail_context rates fiscal projects
         "standards": list(case.standards.all()),
         "open_plans": list(selectors.open_plans_for(user, case)) if case.state == "proposed" else [],

@@ -7,6 +7,7 @@ rendered by their field's type (core.web.changes); the raw JSON of each event is
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -22,7 +23,9 @@ from infogov.core.regulation.articles import Citation
 _NONE = "—"
 
 
+@functools.lru_cache(maxsize=1024)
 def _cite(citation: str, regulation_url: str) -> str:
+    """The citation as a link to its article (a page cites the same few articles again and again)."""
     try:
         c = Citation.parse(citation)
     except ValueError:
@@ -37,27 +40,26 @@ def _value(v: Any) -> str:
 
 
 def _event(ev: Any, regulation_url: str) -> str:
+    # format_html's markup, with its escaping done here directly (a few calls per event, not one
+    # format_html per fragment: the page has dozens to hundreds of events)
+    esc = conditional_escape
     e = ev.event
     at = timezone.localtime(e.at) if timezone.is_aware(e.at) else e.at
     parts = [
-        "\n          <li>\n            ",
-        format_html(
-            '<div class="d-flex flex-wrap justify-content-between gap-2">\n'
-            "              <strong>{}</strong>\n"
-            '              <time class="text-secondary small" datetime="{}">{}</time>\n            </div>',
-            e.action_label or e.action,
-            at.isoformat(),
-            at.strftime("%Y-%m-%d %H:%M:%S"),
-        ),
+        "\n          <li>\n            "
+        '<div class="d-flex flex-wrap justify-content-between gap-2">\n'
+        f"              <strong>{esc(e.action_label or e.action)}</strong>\n"
+        f'              <time class="text-secondary small" datetime="{esc(at.isoformat())}">'
+        f"{esc(at.strftime('%Y-%m-%d %H:%M:%S'))}</time>\n            </div>"
         '\n            <div class="small">\n              ',
-        conditional_escape(e.actor_name or "系统"),
+        esc(e.actor_name or "系统"),
     ]
     if e.organisation_id:
-        parts.append(format_html(" · {}", e.organisation.name))
+        parts.append(f" · {esc(e.organisation.name)}")
     if ev.from_label and ev.to_label and ev.from_label != ev.to_label:
-        parts.append(format_html(" · {} → {}", ev.from_label, ev.to_label))
+        parts.append(f" · {esc(ev.from_label)} → {esc(ev.to_label)}")
     elif not ev.from_label and ev.to_label:
-        parts.append(format_html(" · {}", ev.to_label))
+        parts.append(f" · {esc(ev.to_label)}")
     if e.citation:
         parts.append(" · 依据 " + _cite(e.citation, regulation_url))
     parts.append("\n            </div>\n            ")
@@ -69,13 +71,8 @@ def _event(ev: Any, regulation_url: str) -> str:
         )
     if ev.changes:
         rows = "".join(
-            format_html(
-                '<tr><th scope="row" class="fw-normal">{}</th>'
-                "<td><del>{}</del></td><td><ins>{}</ins></td></tr>",
-                label,
-                mark_safe(_value(before)),
-                mark_safe(_value(after)),
-            )
+            f'<tr><th scope="row" class="fw-normal">{esc(label)}</th>'
+            f"<td><del>{_value(before)}</del></td><td><ins>{_value(after)}</ins></td></tr>"
             for label, before, after in ev.changes
         )
         parts.append(
@@ -86,7 +83,7 @@ def _event(ev: Any, regulation_url: str) -> str:
             f"              <tbody>{rows}</tbody>\n            </table>\n            "
         )
     if e.attachments:
-        names = "、".join(conditional_escape(a.get("name", "")) for a in e.attachments if isinstance(a, dict))
+        names = "、".join(esc(a.get("name", "")) for a in e.attachments if isinstance(a, dict))
         parts.append(f'<div class="small">附件：{names}</div>')
     parts.append(_raw(e))
     parts.append("\n          </li>\n          ")

@@ -38,7 +38,7 @@ from infogov.core.errors import DomainError, NotFound
 from infogov.core.models import Attachment, Case, DocketEvent, Obligation
 from infogov.core.tabular import safe_cell
 from infogov.core.templatetags.infogov_ui import state_css
-from infogov.core.web.changes import readable_events
+from infogov.core.web.changes import loaded_rows, readable_events
 from infogov.core.web.confirm import confirm_step
 from infogov.core.web.stepforms import (
     PayloadField,
@@ -423,7 +423,8 @@ class CaseViews:
             .order_by("seq")
         )
         docket_events = list(timeline)
-        rows = readable_events(case, self._field_label, [e.changes for e in docket_events], link=case_url)
+        known = loaded_rows(case, request.user)  # what the page holds is not read again
+        rows = readable_events(case, self._field_label, [e.changes for e in docket_events], case_url, known)
         for e, changes in zip(docket_events, rows, strict=True):
             events.append(
                 EventView(
@@ -459,19 +460,14 @@ class CaseViews:
             comment = mine["values"].get("comment", "") if mine else ""
             actions.append(ActionView(o, bind(fields, mine), comment))
         user: Any = request.user
-        base = {f.name for f in Case._meta.fields} | {"id"}
-        case_fields = [
-            (str(f.verbose_name), _display(self.cell(case, Column(f.name))))
-            for f in self.model._meta.fields
-            if f.name not in base and not isinstance(f, models.ForeignKey | models.FileField)
-        ]
         ctx = self.context(request, case)
         ctx.update(
             {
                 "case": case,
                 "state_label": wf.label_of(case.state),
                 "state_css": state_css(wf, case.state),
-                "case_fields": case_fields,
+                # a callable: read by the template only where a page does not list its own fields
+                "case_fields": lambda: self.case_fields(case),
                 "events": events,
                 "obligations": obligations,
                 "attachments": attachments,
@@ -482,6 +478,15 @@ class CaseViews:
             }
         )
         return ctx
+
+    def case_fields(self, case: Any) -> list[tuple[str, Any]]:
+        """(label, value) of the case type's own fields, for a page that lists them generically."""
+        base = {f.name for f in Case._meta.fields} | {"id"}
+        return [
+            (str(f.verbose_name), _display(self.cell(case, Column(f.name))))
+            for f in self.model._meta.fields
+            if f.name not in base and not isinstance(f, models.ForeignKey | models.FileField)
+        ]
 
     def fire_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
         case = self.get_case(request, pk)

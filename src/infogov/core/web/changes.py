@@ -92,6 +92,7 @@ class RecordReader:
         case: Any,
         field_label: Callable[[str], str],
         link: Callable[[type[models.Model], int], str | None] = lambda m, pk: None,
+        known: Iterable[models.Model] = (),
     ) -> None:
         self.case = case
         self.case_model: type[models.Model] = type(case)
@@ -99,6 +100,11 @@ class RecordReader:
         self.link = link
         self.wanted: dict[tuple[type[models.Model], str], set[Any]] = defaultdict(set)
         self.names: dict[tuple[type[models.Model], str], dict[str, tuple[str, str | None]]] = {}
+        # rows the page has already read (the case, its related rows, the user): not read again
+        self.known: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+        for row in known:
+            if row is not None and row.pk is not None and _plain(row._meta.model):
+                self.known[row._meta.model].append(row)
 
     # -- pass 1: rows ---------------------------------------------------------------------------------
     def rows(self, changes: dict[str, Any] | None) -> list[_Row]:
@@ -151,7 +157,12 @@ class RecordReader:
         for (target, key), values in self.wanted.items():
             if key == "pk":
                 values = {int(v) for v in values if str(v).isdigit()}
-            rows = target._default_manager.filter(**{f"{key}__in": values}) if values else []
+            unique = key == "pk" or getattr(_field(target, key), "unique", False)
+            rows = [r for r in self.known.get(target, ()) if unique and getattr(r, key) in values]
+            rows = list({getattr(r, key): r for r in rows}.values())  # one row per value, as a query gives
+            missing = values - {getattr(r, key) for r in rows}
+            if missing:
+                rows.extend(target._default_manager.filter(**{f"{key}__in": missing}))
             is_case = hasattr(target, "reference") and hasattr(target, "title")
             names = {}
             for obj in rows:
@@ -204,6 +215,26 @@ class RecordReader:
         return format_html('<a href="{}">{}</a>', url, name) if url else format_html("{}", name)
 
 
+def loaded_rows(case: models.Model, *more: Any) -> list[models.Model]:
+    """The rows a page already holds with its case: the case, the rows select_related and
+    prefetch_related read with it (one level), and `more` (the signed-in user)."""
+    rows: list[Any] = [case]
+    for f in case._meta.get_fields():
+        if (f.many_to_one or f.one_to_one) and f.is_cached(case):  # type: ignore[union-attr]
+            rows.append(f.get_cached_value(case))  # type: ignore[union-attr]  # None: no related row
+    for cached in getattr(case, "_prefetched_objects_cache", {}).values():
+        rows.extend(cached)
+    rows.extend(m for m in more if isinstance(m, models.Model))
+    return [r for r in rows if r is not None]
+
+
+@functools.cache
+def _plain(model: type[models.Model]) -> bool:
+    """True when the model's default manager reads every row (a row the page already holds is one the
+    lookup query would have found)."""
+    return type(model._default_manager).get_queryset is models.Manager.get_queryset
+
+
 def _name_of(obj: Any) -> str:
     for attr in ("display_name", "name"):
         value = getattr(obj, attr, None)
@@ -219,10 +250,11 @@ def readable_events(
     field_label: Callable[[str], str],
     changes_per_event: list[dict[str, Any]],
     link: Callable[[type[models.Model], int], str | None] = lambda m, pk: None,
+    known: Iterable[models.Model] = (),
 ) -> list[list[tuple[str, SafeString, SafeString]]]:
     """(label, before, after) rows of each event's changes, as HTML, with the relations of the whole
-    page resolved in one query per related model."""
-    reader = RecordReader(case, field_label, link)
+    page resolved in one query per related model — none for the rows in `known` (already read)."""
+    reader = RecordReader(case, field_label, link, known)
     rows = [reader.rows(c) for c in changes_per_event]
     reader.resolve()
     return [reader.render(r) for r in rows]
