@@ -1,7 +1,8 @@
 """The project page's own step forms keep what was typed after a refusal (issue 11): the expert opinion
-form (第九条第二款), the acceptance filing form (第十三条第二款) and the review-condition forms (answer,
-return; 第九条第二款) come back with the typed values and the refusal beside the field it concerns — or,
-for a rule that concerns no single field, beside the form — and nothing is written."""
+form (第九条第二款), the acceptance filing form (第十三条第二款), the review-condition forms (answer,
+return; 第九条第二款) and the funds card's payment and progress forms (第十四条) come back with the
+typed values and the refusal beside the field it concerns — or, for a rule that concerns no single field,
+beside the form — and nothing is written."""
 
 from __future__ import annotations
 
@@ -145,3 +146,44 @@ def test_a_refused_condition_answer_keeps_the_answer_typed(walker, client):
     assert f'value="{typed}"' in page
     error = page.split(f'id="answer-{c.pk}-error">', 1)[1].split("</div>", 1)[0]
     assert error.strip()
+
+
+def _building(walker) -> Project:
+    return walker.fire(walker.procure(walker.to_reviewed(), amount="800000.00"), "start_construction")
+
+
+@pytest.mark.article(14)
+def test_a_payment_refused_by_a_rule_keeps_what_was_typed(walker, client):
+    p = _building(walker)
+    client.force_login(walker.owner)
+    before = _events(p)
+    posted = {"amount": "900000.00", "purpose": "超出合同的进度款", "paid_on": ""}
+    assert client.post(f"/projects/{p.pk}/disbursements/", posted).status_code == 303
+    page = _page(client, p.pk)
+    assert 'value="900000.00"' in page and 'value="超出合同的进度款"' in page
+    assert "未登记支付：" in page and "第十四条" in page
+    assert _events(p) == before and p.disbursements.count() == 0
+    assert "超出合同的进度款" not in _page(client, p.pk)  # shown once
+
+
+@pytest.mark.article(14)
+def test_a_payment_with_a_bad_amount_marks_the_amount(walker, client):
+    p = _building(walker)
+    client.force_login(walker.owner)
+    posted = {"amount": "十万元", "purpose": "进度款", "paid_on": ""}
+    assert client.post(f"/projects/{p.pk}/disbursements/", posted).status_code == 303
+    page = _page(client, p.pk)
+    assert 'id="d-amt" name="amount" inputmode="decimal" required value="十万元" aria-invalid="true"' in page
+    assert 'id="d-amt-error"' in page and 'value="进度款"' in page
+    assert p.disbursements.count() == 0
+
+
+@pytest.mark.article(14)
+def test_a_refused_progress_report_keeps_what_was_typed(walker, client):
+    p = _building(walker)
+    client.force_login(walker.owner)
+    posted = {"percent": "150", "note": "超过全部"}
+    assert client.post(f"/projects/{p.pk}/progress/", posted).status_code == 303
+    page = _page(client, p.pk)
+    assert 'value="150"' in page and 'value="超过全部"' in page and "未报告进度：" in page
+    assert p.progress_reports.count() == 0

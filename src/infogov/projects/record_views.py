@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from infogov.core.errors import DomainError, NotFound
 from infogov.core.web.cases import error_text, see_other
 from infogov.core.web.confirm import confirm_step
-from infogov.core.web.stepforms import PayloadField
+from infogov.core.web.stepforms import PayloadField, remember_refusal
 from infogov.org.models import Organisation
 
 from . import selectors, services, step_refill
@@ -33,12 +33,16 @@ def _project(request: HttpRequest, pk: int) -> Project:
     return selectors.project_get(request.user, pk)
 
 
-def _act(request: HttpRequest, pk: int, done: str, fn: Any) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, done: str, fn: Any, *, form: str = "") -> HttpResponse:
+    """Run one record step; `form`: the page's own form it came from (step_refill.CUSTOM_FORMS), which
+    comes back after a refusal with what was typed and the refusal beside it."""
     project = _project(request, pk)
     try:
         shown = fn(project)
     except DomainError as exc:
         messages.error(request, error_text(exc))
+        if form:
+            remember_refusal(request, case_key=f"projects:{project.pk}", step=form, error=exc)
     else:
         if isinstance(shown, HttpResponse):  # the "请核对" page of an irreversible step
             return shown
@@ -104,7 +108,7 @@ def disbursement(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return confirmation
 
-    return _act(request, pk, "已登记资金支付。", record)
+    return _act(request, pk, "已登记资金支付。", record, form="disbursement")
 
 
 @login_required
@@ -120,6 +124,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
             percent=request.POST.get("percent", ""),
             note=request.POST.get("note", ""),
         ),
+        form="progress",
     )
 
 

@@ -1,7 +1,8 @@
 """The project page's own step forms keep what was typed after a refusal (专家评审意见, 验收结果备案,
-退回 and 答复审查条件): the submission comes back with the typed values and the refusal beside the field it
-concerns — a rule's refusal that concerns no single field above the form — like the generated step forms
-(core/web/stepforms.py, whose session record the generic step view writes on a refusal)."""
+退回 and 答复审查条件, 登记支付 and 报告进度): the submission comes back with the typed values and the
+refusal beside the field it concerns — a rule's refusal that concerns no single field above the form —
+like the generated step forms (core/web/stepforms.py, whose session record the generic step view writes
+on a refusal)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,18 @@ from django.http import HttpRequest
 from infogov.core.web.stepforms import SESSION_KEY
 
 # the steps whose forms the project page draws itself (templates/projects/_expert_review.html,
-# _acceptance_filing.html, _condition.html); "condition_answer" is the answer form's own key
-CUSTOM_FORMS = frozenset({"expert_opinion", "acceptance_filing", "condition_return", "condition_answer"})
+# _acceptance_filing.html, _condition.html, _funds_forms.html); "condition_answer" is the answer form's
+# own key
+CUSTOM_FORMS = frozenset(
+    {
+        "expert_opinion",
+        "acceptance_filing",
+        "condition_return",
+        "condition_answer",
+        "disbursement",
+        "progress",
+    }
+)
 
 
 @dataclass

@@ -111,6 +111,9 @@ class ProjectViews(CaseViews):
         prefetch_related_objects([case], "standards", Prefetch("inspections", INSPECTIONS))
         ctx = super().detail_context(request, case)
         ctx["refill"] = refill
+        # the funds card's two forms (templates/projects/_funds_forms.html): each its own kept submission
+        ctx["pay_refill"] = refill if refill is not None and refill.step == "disbursement" else None
+        ctx["progress_refill"] = refill if refill is not None and refill.step == "progress" else None
         ctx["expert_rows"] = step_refill.expert_rows(ctx.get("expert_dimensions") or [], refill)
         if case.is_fiscal:  # the risk rating (第十四条) from the records the page has already loaded
             today = timezone.localdate()
