@@ -192,8 +192,8 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
 
 # Rules on the step's own input (its typed payload): before the input is given, explain() cannot judge
 # them — the step is offered with its form, and the rule refuses what is sent (A6-1-WINDOW: the
-# consultation dates of 发布征求意见).
-ON_THE_STEPS_INPUT = frozenset({"A6-1-WINDOW"})
+# consultation dates of 发布征求意见; A5-3-SIGNOFF: the department head's sign-off typed when approving).
+ON_THE_STEPS_INPUT = frozenset({"A6-1-WINDOW", "A5-3-SIGNOFF"})
 
 
 def test_every_guard_and_actor_rule_of_the_procedure_has_a_refusal_scenario():

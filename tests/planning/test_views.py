@@ -306,3 +306,21 @@ def test_rate_limit_counts_each_visitor_behind_the_proxy(pw):
     assert PublicComment.objects.filter(
         body="直连的访客的意见"
     ).get().client_hash == services.client_fingerprint("203.0.113.9", "")
+
+
+@pytest.mark.article(5)
+def test_a_special_plan_is_approved_with_the_signoff_typed_on_its_page(pw):
+    """第五条第三款: the department head's sign-off is typed in the approval form, so the form is offered
+    (not greyed for want of it); sent without it, the approval is refused with the article."""
+    from tests.planning.test_acceptance import submitted
+
+    v = submitted(pw, "special")
+    user = pw.owner_user(v)
+    c = client_for(user)
+    page = c.get(f"/plans/{v.pk}/").content.decode()
+    assert "部门负责人签发" in page and 'name="leader_signoff"' in page
+    refused = c.post(
+        f"/plans/{v.pk}/fire/approve/", {"document": "卫信〔2026〕1号", "version": v.version}, follow=True
+    )
+    assert "第五条第三款" in refused.content.decode()
+    assert PlanVersion.objects.get(pk=v.pk).state == v.state

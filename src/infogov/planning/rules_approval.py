@@ -241,7 +241,10 @@ def special_plan_signed_off(case: Any, ctx: RuleContext) -> bool | None:
     """专项规划代表本部门意志：批准须有本部门负责人的签发记录。"""
     if case.plan.level != PlanLevel.SPECIAL or case.owner.kind == OrganisationKind.AUTHORITY:
         return None
-    return bool(str(ctx.payload.get("leader_signoff", "")).strip())
+    # the step's typed input (ApproveIn): before it is given explain() offers the form with this field
+    given = ctx.input
+    signoff = given.leader_signoff if given is not None else ctx.payload.get("leader_signoff", "")
+    return bool(str(signoff or "").strip())
 
 
 @rule(
