@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
+
+from bench.loadgen import client_times
 
 RUNS = 60
 GOAL_MS = 50
@@ -42,7 +43,7 @@ def inbox_scenario(logins: dict[str, int], scenario: Callable[..., dict[str, Any
     user = User.objects.get(pk=logins["city_authority"])
     client = Client()
     client.force_login(user)
-    times = _timed(client)  # CONN_MAX_AGE of the settings in use (test: 0)
+    times = client_times(client, "/", RUNS, warm=3)  # CONN_MAX_AGE of the settings in use (test: 0)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/").status_code == 200
     queries = len(ctx.captured_queries)  # read now: the next request empties the log
@@ -54,7 +55,7 @@ def inbox_scenario(logins: dict[str, int], scenario: Callable[..., dict[str, Any
     queries_page_2 = len(page2.captured_queries)
     saved = connection.settings_dict["CONN_MAX_AGE"]
     connection.settings_dict["CONN_MAX_AGE"] = PRODUCTION_CONN_MAX_AGE
-    kept = _timed(client)
+    kept = client_times(client, "/", RUNS, warm=3)
     connection.settings_dict["CONN_MAX_AGE"] = saved
     connection.close()
     return scenario(
@@ -80,20 +81,6 @@ def inbox_scenario(logins: dict[str, int], scenario: Callable[..., dict[str, Any
         duties_waiting_for_others=waiting.count(),
         how="Django test client in the bench process (no HTTP server): the page's own latency",
     )
-
-
-def _timed(client: Any) -> list[float]:
-    """RUNS requests of the page after three to warm (content types, the scope cache, the menu count,
-    the compiled SQL), each one's milliseconds."""
-    for _ in range(3):
-        assert client.get("/").status_code == 200
-    times = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        response = client.get("/")
-        times.append((time.perf_counter() - t0) * 1000)
-        assert response.status_code == 200
-    return times
 
 
 def main(argv: list[str]) -> int:
