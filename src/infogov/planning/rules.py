@@ -110,9 +110,8 @@ def consultation_window_valid(case: Any, ctx: RuleContext) -> bool | str:
     """编制信息化发展规划应当广泛征求意见。"""
     # the step's typed input (ConsultationIn): while the step is only explained there is none yet, and
     # reading it passes the rule for now — the page then shows the date fields this rule checks
-    given = ctx.input
-    start = (given.start if given is not None else ctx.payload.get("start")) or case.consultation_start
-    end = (given.end if given is not None else ctx.payload.get("end")) or case.consultation_end
+    start = ctx.input.start or case.consultation_start
+    end = ctx.input.end or case.consultation_end
     if start is None or end is None:
         return "请填写征求意见的开始日期和截止日期（YYYY-MM-DD）"
     if start < ctx.today:

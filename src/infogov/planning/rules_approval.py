@@ -242,9 +242,7 @@ def special_plan_signed_off(case: Any, ctx: RuleContext) -> bool | None:
     if case.plan.level != PlanLevel.SPECIAL or case.owner.kind == OrganisationKind.AUTHORITY:
         return None
     # the step's typed input (ApproveIn): before it is given explain() offers the form with this field
-    given = ctx.input
-    signoff = given.leader_signoff if given is not None else ctx.payload.get("leader_signoff", "")
-    return bool(str(signoff or "").strip())
+    return bool(ctx.input.leader_signoff.strip())
 
 
 @rule(
