@@ -18,12 +18,13 @@ from django.db.models import Count
 from infogov.core.docket import chain as docket
 from infogov.core.docket import verify as docket_verify
 from infogov.core.models import DocketEvent, DocketSeal, Obligation
+from infogov.core.text import search_column
 from infogov.core.workflow import engine as workflow
 from infogov.datagen import runner as generate
 from infogov.datagen.docket import Chain
 from infogov.projects.choices import ProjectState
 from infogov.projects.models import ProgressReport, Project
-from infogov.projects.services import _search_text
+from infogov.projects.shared_data import cut_collected
 from infogov.security.models import InformationSystem
 from tests.testapp.models import Widget
 
@@ -95,8 +96,9 @@ def test_generated_projects_follow_their_workflow():
         # the hash is what docket.event_digest computes (independently of the generator's encoder)
         for e in chain[:3]:
             assert docket.recompute(e) == e.hash
-        # the search words are what the services write
-        assert p.search_text == _search_text(p)
+        # the search words and the words of the data it collects are what the services write
+        assert p.search_text == search_column(p.title, p.content)
+        assert p.collected_words == cut_collected(p) != []
     # records and duties match the states
     assert ProgressReport.objects.count() > 0
     assert InformationSystem.objects.exists()

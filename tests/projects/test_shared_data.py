@@ -134,3 +134,57 @@ def test_the_section_belongs_to_the_proposal_and_its_review_not_to_later_stages(
     c.force_login(walker.authority)
     page = c.get(f"/projects/{p.pk}/").content.decode()
     assert "可经共享获取的数据" not in page and 'id="shared-data-list"' not in page
+
+
+def test_the_words_are_cut_when_the_data_are_saved_not_when_the_page_is_read(world, walker, monkeypatch):
+    """The page before review shows the matches from the words stored with the project: reading it does
+    not run the segmenter (which would load jieba's dictionary, ~80 MB, into every web worker)."""
+    r = publish(world)
+    p = walker.create(
+        data_resources=[{"name": "辖区人口信息", "use": "produce"}, {"name": "外部数据", "use": "consume"}]
+    )
+    p.refresh_from_db()
+    assert p.collected_words == [
+        ["辖区人口信息", ["人口"]]
+    ]  # 辖区 is generic; consumed data are not collected
+    services.project_update(
+        project=p, user=walker.owner, changes={"data_resources": [{"name": "户籍人口信息", "use": "produce"}]}
+    )
+    p.refresh_from_db()
+    assert p.collected_words == [["户籍人口信息", ["户籍", "人口"]]]
+
+    def no_segmenter(text: str) -> list[str]:
+        raise AssertionError(f"the page cut {text!r}")
+
+    monkeypatch.setattr(shared_data, "data_item_words", no_segmenter)
+    assert [i["data"] for i in shared_data.recollection(p)] == ["户籍人口信息"]
+    html = Client()
+    html.force_login(walker.authority)
+    assert "永吉县人口基础信息" in html.get(f"/projects/{p.pk}/").content.decode()
+    assert r.pk in [x["id"] for x in shared_data.recollection(p)[0]["resources"]]
+
+
+def test_an_item_saved_without_its_words_is_cut_when_read(world, walker):
+    """A row whose words were not stored (written before the column, or by a bulk path that did not cut)
+    still gets its matches: the item is cut when read."""
+    r = publish(world)
+    p = walker.create(data_resources=[{"name": "辖区人口信息", "use": "produce"}])
+    Project.objects.filter(pk=p.pk).update(collected_words=[])
+    p.refresh_from_db()
+    assert [(i["data"], [x["id"] for x in i["resources"]]) for i in shared_data.recollection(p)] == [
+        ("辖区人口信息", [r.pk])
+    ]
+
+
+def test_the_migration_cuts_existing_projects(world, walker):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    p = walker.create(data_resources=[{"name": "辖区人口信息"}, "网格事件"])
+    Project.objects.filter(pk=p.pk).update(collected_words=None)
+    migration = importlib.import_module("infogov.projects.migrations.0018_collected_words")
+    migration.cut_existing(apps, type("Editor", (), {"connection": connection})())
+    p.refresh_from_db()
+    assert p.collected_words == shared_data.cut_collected(p) != []

@@ -130,6 +130,11 @@ class Project(Case):
     )
     risk_override_reason = models.TextField("调整理由", blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    # [[item, words]] of the data it will collect (shared_data.cut_collected), cut when saved: the
+    # 不重复采集 matches on its page are then a query, not a run of the segmenter. Nullable without a
+    # default so that SQLite adds the column in place: a NOT NULL column makes Django rebuild the table,
+    # which drops the similarity index's triggers on it (tests/projects/test_shared_data.py)
+    collected_words = models.JSONField(editable=False, null=True, blank=True)
 
     reference_prefix = "XM"
     # PostgreSQL: the words of search_text as a stored array with a GIN index (migration

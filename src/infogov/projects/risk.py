@@ -119,6 +119,7 @@ _NOT_RATED = (
     "procedures_completed",
     "risk_override_reason",
     "search_text",
+    "collected_words",
     "owner__credit_code",
 )
 

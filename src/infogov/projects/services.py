@@ -70,11 +70,23 @@ def _current(project: Project, expected_version: int | None = None) -> Project:
     return project if expected_version is not None else Project.objects.get(pk=project.pk)
 
 
-def _search_text(project: Project) -> str:
-    """The project's search column (core.text.search_column of its title and content)."""
+def _save_derived(project: Project) -> None:
+    """Store what is cut from the project's text when it is saved: its search column (core.text
+    .search_column of title and content) and the words of the data it will collect
+    (shared_data.cut_collected, for the 不重复采集 matches) — only the columns that changed."""
     from infogov.core.text import search_column
 
-    return search_column(project.title, project.content)
+    from . import shared_data
+
+    derived = {
+        "search_text": search_column(project.title, project.content),
+        "collected_words": shared_data.cut_collected(project),
+    }
+    changed = [name for name, value in derived.items() if getattr(project, name) != value]
+    for name in changed:
+        setattr(project, name, derived[name])
+    if changed:
+        project.save(update_fields=changed)
 
 
 # -- the register -----------------------------------------------------------------------------------
@@ -91,8 +103,7 @@ def project_create(
         raise InvalidInput("不能设置的字段：" + "、".join(sorted(unknown)), code="readonly_field")
     with transaction.atomic():
         project = workflow.create(Project, user=user, owner=owner, jurisdiction=owner.jurisdiction, **fields)
-        project.search_text = _search_text(project)
-        project.save(update_fields=["search_text"])
+        _save_derived(project)
         if standards:
             set_standards(project, list(standards))
     return project
@@ -127,10 +138,7 @@ def project_update(
                 project = workflow.fire(
                     project, "standards", user=user, payload={"standards": list(standards)}
                 )
-        text = _search_text(project)
-        if text != project.search_text:
-            project.search_text = text
-            project.save(update_fields=["search_text"])
+        _save_derived(project)
     return project
 
 

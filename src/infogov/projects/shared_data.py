@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from infogov.resources.selectors import published_resources_matching
+from infogov.resources.selectors import data_item_words, published_resources_matching
 
 CONSUME = "consume"  # forms.CONSUME: data the project takes from others, which it does not collect
+MAX_ITEMS = 30  # items matched against the catalogue (a proposal declares a handful)
 
 
 def collected_items(project: Any) -> list[str]:
@@ -32,12 +33,33 @@ def collected_items(project: Any) -> list[str]:
     return list(seen)
 
 
+def cut_collected(project: Any) -> list[list[Any]]:
+    """[[item, its significant words]] of the collected items: what Project.collected_words stores,
+    cut when the project's data are saved (services, the generator), so that the pages that show the
+    matches (the project page before review, the review's finding) do not load the segmenter."""
+    return [[name, data_item_words(name)] for name in collected_items(project)[:MAX_ITEMS]]
+
+
+def _words_by_item(project: Any) -> list[tuple[str, list[str]]]:
+    """The stored words of each collected item; an item saved without them (a row written before the
+    column, or by a path that does not cut) is cut now."""
+    stored = {
+        item[0]: item[1]
+        for item in getattr(project, "collected_words", None) or ()
+        if isinstance(item, list | tuple) and len(item) == 2
+    }
+    return [
+        (name, stored[name] if name in stored else data_item_words(name))
+        for name in collected_items(project)[:MAX_ITEMS]
+    ]
+
+
 def recollection(project: Any) -> list[dict[str, Any]]:
     """[{"data": declared item, "resources": [published resources providing it, with their route]}] —
     only the items that something published provides."""
     out = []
-    for name in collected_items(project)[:30]:
-        found = published_resources_matching(name, limit=5)
+    for name, words in _words_by_item(project):
+        found = published_resources_matching(name, limit=5, words=words)
         if found:
             out.append({"data": name, "resources": found})
     return out

@@ -116,11 +116,13 @@ _GENERIC = """信息 数据 资源 信息资源 数据资源 库 数据库 信�
 GENERIC_WORDS = frozenset(_GENERIC.split())
 
 
-def _significant_words(text: str) -> list[str]:
-    """The words of `text` that say which data it is: no generic word, no lone Chinese character (the
-    search column holds every character, so one would match nearly anything)."""
+def data_item_words(text: str) -> list[str]:
+    """The words of `text` (one item of data a project declares) that say which data it is: no generic
+    word, no lone Chinese character (the search column holds every character, so one would match nearly
+    anything). This cuts the text (the segmenter): a caller that shows matches on a page cuts when the
+    item is saved and passes the words to published_resources_matching, so the page does not load it."""
     words = text_.query_words(text_.normalise(text)[: text_.MAX_QUERY])
-    return [w for w in words if w not in GENERIC_WORDS and not (len(w) == 1 and not w.isascii())]
+    return [w for w in words if w not in GENERIC_WORDS and not (len(w) == 1 and not w.isascii())][:8]
 
 
 def sharing_route(resource: Resource, *, today: Any = None) -> str:
@@ -136,14 +138,17 @@ def sharing_route(resource: Resource, *, today: Any = None) -> str:
     return f"有条件共享：向提供单位提出申请，提供单位在 {days} 个工作日内答复"
 
 
-def published_resources_matching(text: str, *, limit: int = 10) -> list[dict[str, Any]]:
+def published_resources_matching(
+    text: str = "", *, limit: int = 10, words: list[str] | None = None
+) -> list[dict[str, Any]]:
     """不重复采集 (《政务数据共享条例》: 可以通过共享获取的，不得重复采集): the published resources whose
     catalogue entry holds the significant words of `text` (one item of data a project declares it will
     collect, e.g. 人口基础信息 → 人口), with the route to share them — for the projects review's 信息资源共享
     dimension (第九条第二款). Public catalogue facts only (name, provider, share type), so no user scope
     is needed. Generic words (信息、数据、库…) and single characters are not matched on: an item made only
-    of them matches nothing."""
-    words = _significant_words(text or "")[:8]
+    of them matches nothing. `words`: data_item_words(text), cut before (the text is then not read)."""
+    if words is None:
+        words = data_item_words(text or "")
     if not words:
         return []
     # every word; from three words on, every word but one (居民户籍人口 finds 户籍人口的基础信息)

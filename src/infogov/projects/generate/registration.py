@@ -15,7 +15,7 @@ from infogov.datagen.world import OrgInfo, World
 
 from ..choices import Category, FundingKind
 from ..workflows import PROJECT_WORKFLOW
-from .search import search_text
+from .search import collected_words, search_text
 from .vocabulary import DOMAINS, GOALS, INFRA, INTROS, MEASURES, OUTSOURCING, SECURITY, SUFFIXES, domain_of
 from .walk import END, Rows, Walk, at_office_hours, pick_user
 
@@ -87,6 +87,7 @@ def new_project(
         data_resources=list(subject[2]),
         search_text=search_text(title, content),
     )
+    p.collected_words = collected_words(p)
     p.__dict__["state"] = PROJECT_WORKFLOW.initial
     return p, fiscal, day
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 _BLOCK_CACHE: dict[str, list[str]] = {}
+_COLLECTED_CACHE: dict[tuple[str, ...], list[list[Any]]] = {}
 
 
 def search_text(title: str, content: str) -> str:
-    """services._search_text, with jieba's work cached per block: jieba cuts a text into blocks
-    at punctuation and spaces and segments each block on its own, so the words of a text are the
-    words of its blocks in order (and tokens_for_search keeps the first occurrence of each)."""
+    """services._save_derived's search column, jieba's work cached per block: jieba cuts a text
+    into blocks at punctuation and spaces and segments each block on its own, so the words of a text
+    are the words of its blocks in order (and tokens_for_search keeps the first occurrence of each)."""
     import jieba
 
     from ..selectors import tokens_for_search
@@ -23,3 +26,14 @@ def search_text(title: str, content: str) -> str:
         for w in words:
             seen.setdefault(w, None)
     return " " + " ".join(seen) + " "
+
+
+def collected_words(project: Any) -> list[list[Any]]:
+    """services._save_derived's collected_words (shared_data.cut_collected), cached per list of data
+    items: the generator draws them from a few subjects."""
+    from ..shared_data import cut_collected
+
+    key = tuple(str(d) for d in project.data_resources)
+    if key not in _COLLECTED_CACHE:
+        _COLLECTED_CACHE[key] = cut_collected(project)
+    return [[name, list(words)] for name, words in _COLLECTED_CACHE[key]]
