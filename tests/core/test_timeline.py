@@ -4,12 +4,15 @@ markup the template gave (the template is kept here as the reference)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import pytest
 from django.template import Context, Template
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from infogov.core.docket.timeline import timeline_html
 from infogov.core.models import DocketEvent
@@ -170,3 +173,18 @@ def test_the_raw_record_is_one_click_away(client, world):
     assert raw.index("<summary>") < raw.index("&quot;checked_on&quot;: &quot;2026-01-05&quot;")
     assert "&quot;payload&quot;" in raw and "&quot;changes&quot;" in raw
     assert "<details" in html[: html.index("<summary>原始记录</summary>")]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["payload", "changes"]), _JSON, min_size=1))
+def test_the_raw_record_is_the_event_s_json(raw):
+    """原始记录 shows the event's payload and changes as JSON that reads back as the same values."""
+    from infogov.core.docket.timeline import _pretty
+
+    assert json.loads(_pretty(raw)) == raw
