@@ -49,3 +49,28 @@ def test_a_bad_row_writes_nothing_and_names_the_row(world):
         create_many(Widget, user=world.yongji.dept_user, rows=rows)
     assert exc.value.message.startswith("第 2 项")
     assert not Widget.objects.exists() and not DocketEvent.objects.exists()
+
+
+def test_a_batch_goes_in_as_one_array_per_column_on_postgresql(world):
+    """PostgreSQL: the batch's cases and their docket events are INSERTed through UNNEST (a handful of
+    parameters, not one per cell: the statement is not parsed for thousands of placeholders), with the
+    values and keys the one-row statement gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's UNNEST; SQLite inserts VALUES rows")
+    user = world.yongji.dept_user
+    rows = [{**fields(world.yongji, f"第{i}个"), "budget": Decimal(f"{i}000.50")} for i in range(3)]
+    with CaptureQueriesContext(connection) as ctx:
+        batch = create_many(Widget, user=user, rows=rows)
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO")]
+    assert inserts and all("UNNEST(" in sql and "VALUES" not in sql for sql in inserts)
+    assert [w.pk for w in batch] == sorted(w.pk for w in batch)  # RETURNING in the rows' order
+    stored = Widget.objects.in_bulk([w.pk for w in batch])
+    assert [(stored[w.pk].title, stored[w.pk].budget) for w in batch] == [
+        (r["title"], r["budget"]) for r in rows
+    ]
+    events = [DocketEvent.objects.for_case(w).get() for w in batch]
+    assert [e.payload["title"] for e in events] == [r["title"] for r in rows]
+    assert docket_verify.verify().ok
