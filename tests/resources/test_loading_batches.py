@@ -123,3 +123,52 @@ def test_a_first_load_a_reload_and_a_replace_keep_the_same_records(ex):
 
 def _resource(ex):
     return ex.published(fields=FIELDS, title="测试资源", base_category="thematic")
+
+
+MESSY = [  # valid rows whose cells the store keeps changed: spaces folded, NFKC, identifiers upper-cased
+    {
+        "rid": " r1 ",
+        "nm": "张\u3000三",
+        "pid": GOOD_ID.lower(),
+        "n": 12,
+        "x": 1.5,
+        "day": "２０２０年３月１日",
+    },
+    {"rid": "ｒ2", "nm": "李  四", "kind": " 乙 ", "day": "2020/1/2", "tel": "13812345678"},
+    {"rid": "r3", "nm": "王五", "pid": None, "n": "", "x": ".5", "day": "2021-12-31", "kind": "甲"},
+    {"rid": "r4", "nm": "赵\u200b六", "tel": "0432-1234567", "day": 45352},
+]
+
+
+def test_the_store_keeps_what_the_python_path_prepares(ex):
+    """The staging path (PostgreSQL: cells prepared a column at a time, the record built by
+    jsonb_object, inserted in record_id order) stores exactly the values loading.validate prepares —
+    what SQLite stores — for cells that need normalising and for clean ones alike."""
+    r = _resource(ex)
+    clean = dict(loading.validate(r, [dict(row) for row in MESSY]))
+    assert clean["r1"]["pid"] == GOOD_ID.upper() and clean["r1"]["nm"] == "张 三"
+    ex.load(r, [dict(row) for row in MESSY])
+    stored = dict(DataRecord.objects.filter(resource=r).values_list("record_id", "data"))
+    assert stored == clean
+    assert stored["r2"] == {
+        "rid": "r2",
+        "nm": "李 四",
+        "kind": "乙",
+        "day": "2020-01-02",
+        "tel": "13812345678",
+    }
+
+
+def test_a_bad_reload_keeps_the_records_of_the_first(ex):
+    """All or nothing: a second batch with one bad cell among good rows changes no record and adds none,
+    on either database."""
+    r = _resource(ex)
+    ex.load(r, [{"rid": f"r{i}", "nm": f"名{i}", "n": str(i)} for i in range(5)])
+    before = dict(DataRecord.objects.filter(resource=r).values_list("record_id", "data"))
+    rows = [{"rid": f"r{i}", "nm": "改", "n": "1"} for i in range(3)] + [
+        {"rid": "new", "nm": "新", "n": "十二"}
+    ]
+    with pytest.raises(InvalidInput) as e:
+        ex.load(r, rows)
+    assert reported(e.value) == [(5, "人数", "应为整数")]
+    assert dict(DataRecord.objects.filter(resource=r).values_list("record_id", "data")) == before

@@ -37,6 +37,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
     FieldType.PHONE: (PHONE_RE, "应为手机号码或带区号的固定电话"),
 }
 _COMPILED = {kind: (re.compile(pattern), message) for kind, (pattern, message) in PATTERNS.items()}
+_ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SINGLE = "应为单个值"
 DATE = "应为日期（如 2026-01-31）"
@@ -94,7 +95,14 @@ def _prepare_any(kind: str, raw: Any) -> tuple[str | None, str | None]:
 
 @lru_cache(maxsize=100_000)
 def _date(raw: str) -> tuple[str | None, str | None]:
-    """A date cell's text (cached: a batch repeats dates)."""
+    """A date cell's text (cached: a batch repeats dates). Already ISO (2026-01-31) and a real date: kept
+    as it is, which is what parse_date(…).isoformat() gives it back."""
+    if _ISO_DATE.fullmatch(raw):
+        try:
+            dt.date.fromisoformat(raw)
+            return raw, None
+        except ValueError:
+            pass
     return _prepare_any(FieldType.DATE, raw)
 
 
@@ -112,6 +120,53 @@ def _clean(raw: str) -> str:
 @lru_cache(maxsize=10_000)
 def _clean_slow(raw: str) -> str:
     return _CONTROL.sub("", normalise(raw))[:2000]
+
+
+Column = tuple[list[str | None], list[str | None] | None]
+
+
+def prepare_column(field: ResourceField, raw: list[Any]) -> Column:
+    """(stored texts, errors or None when there is none): [preparer(field)(cell) for cell in raw] a
+    column at a time (the staging COPY's cells). A column of text cells that are all printable, NFKC,
+    within 2,000 characters and without a space to fold — what a CSV of codes, numbers, ID numbers,
+    names and addresses gives — is kept as it is (identifiers upper-cased) by a few passes in C; a date
+    column reads each distinct text once; anything else cell by cell
+    (tests/resources/test_loading_clean.py: the same result as preparer for any column)."""
+    kind = field.field_type
+    if set(map(type, raw)) <= {str}:
+        if kind == FieldType.DATE:
+            dates = {text: _date(text) for text in set(raw)}
+            if all(error is None for _, error in dates.values()):
+                iso = {text: value for text, (value, _) in dates.items()}
+                return list(map(iso.__getitem__, raw)), None
+        else:
+            kept = _as_they_are(raw, kind in (FieldType.RESIDENT_ID, FieldType.CREDIT_CODE))
+            if kept is not None:
+                return (kept if "" not in kept else [text or None for text in kept]), None
+    one = preparer(field)
+    cells = [one(cell) for cell in raw]
+    errors = [error for _, error in cells]
+    return [text for text, _ in cells], (errors if any(errors) else None)
+
+
+def _as_they_are(raw: list[str], ident: bool) -> list[Any] | None:
+    """The column's texts as _clean leaves them (upper-cased: `ident`), or None when one of them is not
+    (a control, separator or invisible character, a space to fold, a form NFKC changes, too long; an
+    identifier that is not ASCII). isprintable and isascii look at each character alone, so the joined
+    column has them when every cell has; a NUL (never printable) keeps the cells apart for the spaces."""
+    if not raw:
+        return raw
+    if not "".join(raw).isprintable():
+        return None
+    joined = "\x00".join(raw)
+    ascii_ = joined.isascii()
+    if (ident and not ascii_) or (not ascii_ and not unicodedata.is_normalized("NFKC", joined)):
+        return None  # a NUL starts a new segment of NFKC: the joined column is NFKC when every cell is
+    if "  " in joined or " \x00" in joined or "\x00 " in joined or joined[:1] == " " or joined[-1:] == " ":
+        return None
+    if max(map(len, raw)) > 2000:
+        return None
+    return joined.upper().split("\x00") if ident else raw
 
 
 def code_list_message(field: ResourceField) -> str:

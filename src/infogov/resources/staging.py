@@ -1,9 +1,11 @@
 """PostgreSQL: a batch validated in the database (第二十七条第一款). The rows are read and prepared in Python
-(loading.prepare: normalised text, dates as ISO — what the store keeps), COPYed into a temporary staging
-table, and checked there by one SQL statement: GB 11643 / GB 32100 check characters (sql_checks.py's
+a column at a time (loading.prepare_column, which gives what loading.prepare gives each cell: normalised
+text, dates as ISO — what the store keeps), COPYed into a temporary staging table, and checked there by
+one SQL statement: GB 11643 / GB 32100 check characters (sql_checks.py's
 functions), integers, numbers, phones (loading.py's regular expressions), code lists, required cells,
-the record identifier's length and duplicates — each row's messages built once as one array, only the
-rows with a problem unnested (200,000 clean rows: one pass, no row per cell). The report is
+the record identifier's length and duplicates (one hash aggregate of the identifiers) — each row's
+messages built once as one array, only the rows with a problem unnested (200,000 clean rows: one pass,
+no row per cell). The report is
 loading.validate's: the same rows, fields and Chinese messages, in the same order. A clean batch stays
 in the staging table and is merged from there by the load step (store.merge), in the same transaction:
 all or nothing."""
@@ -43,10 +45,12 @@ class Staged:
         return f"c{self.codes.index(code)}"
 
     def data_sql(self) -> str:
-        """The record's values as the store keeps them (jsonb without the empty cells)."""
-        pairs = [f"'{code}', c{i}" for i, code in enumerate(self.codes)]
-        parts = [f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)]
-        return f"jsonb_strip_nulls({' || '.join(parts)})"
+        """The record's values as the store keeps them (jsonb without the empty cells): jsonb_object of
+        two text arrays — what jsonb_build_object gives, at a third of its cost (no type looked up per
+        argument, no limit of 100 arguments)."""
+        keys = ", ".join("'" + code.replace("'", "''") + "'" for code in self.codes)
+        values = ", ".join(f"c{i}" for i in range(len(self.codes)))
+        return f"jsonb_strip_nulls(jsonb_object(ARRAY[{keys}]::text[], ARRAY[{values}]::text[]))"
 
 
 def _cell_sql(f: ResourceField, column: str, is_key: bool) -> tuple[str, list[Any]]:
@@ -80,46 +84,53 @@ def _session() -> None:
     in memory rather than in temporary files (SET LOCAL: until the transaction ends)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute("SET LOCAL jit = off")  # compiling the checks costs more than it saves
 
 
 def _stage(
     known: set[str], fields: list[ResourceField], rows: list[dict[str, Any]], first_row: int
 ) -> list[tuple[int, int, str, str]]:
-    """COPY the prepared rows (their `fields`, one text column each) into the staging table; the rows'
-    own problems (a column that is not one of the resource's fields: the row is not staged) as (row,
-    position, column, message)."""
+    """COPY the prepared rows (their `fields`, one text column each, prepared a column at a time by
+    loading.prepare_column) into the staging table; the rows' own problems (a column that is not one of
+    the resource's fields: the row is not staged) as (row, position, column, message)."""
     early: list[tuple[int, int, str, str]] = []
-    columns = ", ".join(f"c{i} text" for i in range(len(fields)))
-    cells = [(f.code, loading.preparer(f)) for f in fields]
+    numbers = list(range(first_row, first_row + len(rows)))
+    if not all(map(known.issuperset, rows)):
+        staged = [known.issuperset(raw) for raw in rows]
+        for n, raw, ok in zip(numbers, rows, staged, strict=True):
+            if not ok:
+                early.append((n, -1, sorted(set(raw) - known)[0], "不是该资源的信息项"))
+        numbers = [n for n, ok in zip(numbers, staged, strict=True) if ok]
+        rows = [raw for raw, ok in zip(rows, staged, strict=True) if ok]
+    columns: list[list[Any]] = [numbers, [None] * len(rows)]
+    found: dict[int, dict[str, str]] = {}
+    for f in fields:
+        texts, errors = loading.prepare_column(f, [raw.get(f.code) for raw in rows])
+        columns.append(texts)
+        for i, error in enumerate(errors or ()):
+            if error:
+                found.setdefault(i, {})[f.code] = error  # the cell is staged empty (None)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for i, problems in found.items():
+        columns[1][i] = dumps(problems)
+    create = ", ".join(f"c{i} text" for i in range(len(fields)))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        cursor.execute(f"CREATE TEMP TABLE {TABLE} (row_no integer, pre jsonb, {columns}) ON COMMIT DROP")
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        cursor.execute(f"CREATE TEMP TABLE {TABLE} (row_no integer, pre jsonb, {create}) ON COMMIT DROP")
         with cursor.cursor.copy(f"COPY {TABLE} FROM STDIN") as copy:
             write = copy.write_row
-            for n, raw in enumerate(rows, start=first_row):
-                if not known.issuperset(raw):
-                    early.append((n, -1, sorted(set(raw) - known)[0], "不是该资源的信息项"))
-                    continue
-                values: list[Any] = [n, None]
-                pre: dict[str, str] | None = None
-                for code, prepare in cells:
-                    text, error = prepare(raw.get(code))
-                    if error:
-                        pre = pre or {}
-                        pre[code] = error
-                    values.append(text)  # None with an error
-                if pre:
-                    values[1] = dumps(pre)
+            for values in zip(*columns, strict=True):
                 write(values)
     return early
 
 
 def _problems_sql(fields: list[ResourceField], key: ResourceField) -> tuple[str, list[Any]]:
     """One statement: each staged row's problems as ONE array of messages (a cell's CASE evaluated once,
-    behind OFFSET 0 so the planner does not copy it into every reference), the record identifier's
-    length and duplicates beside it (one window over the rows whose key is sound), and only the rows
-    with a problem unnested. (row, position, column, message, total) in the report's order."""
+    behind OFFSET 0 so the planner does not copy it into every reference; the arrays kept once in a
+    MATERIALIZED CTE), the record identifier's length and duplicates beside it (a hash aggregate of the
+    identifiers that are sound and repeated, each with its first row: no sort of the whole batch), and
+    only the rows with a problem unnested. (row, position, column, message, total) in the report's
+    order."""
     cells, params = [], []
     for pos, f in enumerate(fields):
         sql, p = _cell_sql(f, f"c{pos}", f.code == key.code)
@@ -129,20 +140,22 @@ def _problems_sql(fields: list[ResourceField], key: ResourceField) -> tuple[str,
     n = len(fields)
     names = [f.name for f in fields] + [key.name]
     sql = (
+        "WITH a AS MATERIALIZED ("
+        f"SELECT row_no, m, CASE WHEN m[{k + 1}] IS NULL THEN c{k} END AS rid FROM ("
+        f"SELECT s.row_no, s.c{k}, ARRAY[{', '.join(cells)}]::text[] AS m FROM {TABLE} s OFFSET 0) x), "
+        "f AS (SELECT rid, min(row_no) AS first FROM a WHERE char_length(rid) <= 64 "
+        "GROUP BY rid HAVING count(*) > 1) "
         f"SELECT d.row_no, CASE WHEN u.i > {n} THEN {KEY_POS} ELSE u.i - 1 END, (%s::text[])[u.i], u.msg, "
         "count(*) OVER () FROM ("
         "SELECT row_no, CASE WHEN dup IS NULL THEN m ELSE m || dup END AS m FROM ("
-        "SELECT row_no, m, CASE WHEN char_length(rid) > 64 THEN '记录标识不能超过 64 个字符' "
-        "WHEN row_no > first THEN '记录标识与第 ' || first || ' 行重复' END AS dup FROM ("
-        "SELECT row_no, m, rid, min(row_no) FILTER (WHERE char_length(rid) <= 64) "
-        'OVER (PARTITION BY rid COLLATE "C") AS first FROM ('
-        f"SELECT row_no, m, CASE WHEN m[{k + 1}] IS NULL THEN c{k} END AS rid FROM ("
-        f"SELECT s.row_no, s.c{k}, ARRAY[{', '.join(cells)}]::text[] AS m FROM {TABLE} s OFFSET 0"
-        ") a) b) c) e WHERE dup IS NOT NULL OR num_nonnulls(VARIADIC m) > 0"
+        "SELECT a.row_no, a.m, CASE WHEN char_length(a.rid) > 64 THEN '记录标识不能超过 64 个字符' "
+        "WHEN a.row_no > f.first THEN '记录标识与第 ' || f.first || ' 行重复' END AS dup "
+        "FROM a LEFT JOIN f ON f.rid = a.rid"
+        ") e WHERE dup IS NOT NULL OR num_nonnulls(VARIADIC m) > 0"
         ") d, unnest(d.m) WITH ORDINALITY AS u(msg, i) WHERE u.msg IS NOT NULL "
         f"ORDER BY 1, 2 LIMIT {loading.MAX_ERRORS}"
     )
-    return sql, [names, *params]
+    return sql, [*params, names]
 
 
 def validate(resource: Resource, rows: list[dict[str, Any]], *, first_row: int, keys_only: bool) -> Staged:
