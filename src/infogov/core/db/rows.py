@@ -148,18 +148,21 @@ def lock_row(
 def _insert_sql(
     model: type[models.Model], alias: str, rows: int, returning: bool
 ) -> tuple[str, tuple[Any, ...]]:
-    connection = connections[alias]
-    qn = connection.ops.quote_name
     fields = _insert_fields(model)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * rows)}"
-    )
+    return _insert_statement(model, alias, f"VALUES {', '.join([one] * rows)}", returning), fields
+
+
+def _insert_statement(model: type[models.Model], alias: str, source: str, returning: bool) -> str:
+    """INSERT INTO the model's table (its columns but the key) `source`, RETURNING the key if asked."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in _insert_fields(model))
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) {source}"
     if returning:
         suffix, _ = connection.ops.return_insert_columns([model._meta.pk])
         sql += " " + suffix
-    return sql, fields
+    return sql
 
 
 @functools.cache
@@ -184,15 +187,8 @@ def _unnest_sql(model: type[models.Model], alias: str, returning: bool) -> str |
         if hasattr(f, "get_placeholder") or target.get_internal_type() not in connection.data_types:
             return None
         types.append(str(f.db_type(connection)).split("(")[0])
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"SELECT * FROM UNNEST({', '.join(f'%s::{t}[]' for t in types)})"
-    )
-    if returning:
-        suffix, _ = connection.ops.return_insert_columns([model._meta.pk])
-        sql += " " + suffix
-    return sql
+    source = f"SELECT * FROM UNNEST({', '.join(f'%s::{t}[]' for t in types)})"
+    return _insert_statement(model, alias, source, returning)
 
 
 def insert(objs: Sequence[models.Model], *, returning: bool = True) -> None:
